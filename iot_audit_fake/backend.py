@@ -1,0 +1,20 @@
+"""The audit backend: every operation group over one account's audit state, per account and region.
+
+``audit_backends[account_id][region]`` follows moto's ``BackendDict`` conventions,
+so moto's reset (the end of the outermost mock, ``/moto-api/reset``) clears it too.
+"""
+
+from __future__ import annotations
+
+from moto.core.base_backend import BackendDict
+
+from .operations.configuration import ConfigurationOperations
+from .operations.logging import LoggingOperations
+from .operations.tasks import TaskOperations
+
+
+class AuditBackend(ConfigurationOperations, TaskOperations, LoggingOperations):
+    """One account's Device Defender Audit state in one region."""
+
+
+audit_backends: BackendDict[AuditBackend] = BackendDict(AuditBackend, "iot")

@@ -1,0 +1,31 @@
+"""The fake's one clock.
+
+Every timestamp the fake produces or compares comes from :func:`now`. It reads
+``datetime.datetime.now`` through the ``datetime`` module at call time, so
+freezegun (which swaps the module's class) and time-machine (which patches the
+C clock) both control it, as does the real clock when neither is active.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+UTC = _dt.timezone.utc
+
+#: How long AWS keeps audit tasks, findings and mitigation tasks.
+RETENTION = _dt.timedelta(days=90)
+
+
+def now() -> _dt.datetime:
+    """The current instant, timezone-aware, in UTC."""
+    return _dt.datetime.now(UTC)
+
+
+def retention_cutoff(at: _dt.datetime | None = None) -> _dt.datetime:
+    """The oldest instant whose data is still retained."""
+    return (at or now()) - RETENTION
+
+
+def aware(value: _dt.datetime) -> _dt.datetime:
+    """Treat a naive datetime as UTC (what botocore and moto mean by it)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

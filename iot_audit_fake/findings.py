@@ -1,0 +1,57 @@
+"""Audit findings: what one task reported about one non-compliant resource (reference §7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from .checks.catalogue import CHECKS
+from .checks.engine import Observation
+
+#: DescribeAuditFinding returns at most this many related resources; the list operation pages through all.
+DESCRIBE_RELATED_LIMIT = 10
+#: For this check AWS leaves relatedResources empty in DescribeAuditFinding.
+_NO_RELATED_IN_DESCRIBE = "INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK"
+
+
+@dataclass(frozen=True)
+class Finding:
+    finding_id: str
+    task_id: str
+    task_start_time: dt.datetime
+    finding_time: dt.datetime
+    observation: Observation
+    #: Fixed when the finding is produced, never recomputed [M-doc isSuppressed].
+    is_suppressed: bool
+
+    @property
+    def check_name(self) -> str:
+        return self.observation.check_name
+
+    @property
+    def identifier(self) -> dict[str, Any]:
+        return self.observation.identifier
+
+    def describe(self, related_limit: int | None = DESCRIBE_RELATED_LIMIT) -> dict[str, Any]:
+        obs = self.observation
+        related = list(obs.related)
+        if related_limit is not None:
+            related = [] if obs.check_name == _NO_RELATED_IN_DESCRIBE else related[:related_limit]
+        return {
+            "findingId": self.finding_id,
+            "taskId": self.task_id,
+            "checkName": obs.check_name,
+            "taskStartTime": self.task_start_time,
+            "findingTime": self.finding_time,
+            "severity": CHECKS[obs.check_name].severity,
+            "nonCompliantResource": {
+                "resourceType": obs.resource_type,
+                "resourceIdentifier": obs.identifier,
+                "additionalInfo": dict(obs.additional_info),
+            },
+            "relatedResources": related,
+            "reasonForNonCompliance": obs.reason,
+            "reasonForNonComplianceCode": obs.reason_code,
+            "isSuppressed": self.is_suppressed,
+        }

@@ -1,0 +1,111 @@
+"""Start, describe, list and cancel audit tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from .. import clock
+from ..checks.catalogue import unknown_checks
+from ..errors import InvalidRequestException, LimitExceededException, ResourceNotFoundException
+from ..pagination import decode_token, take_page
+from ..state import AccountState
+from ..tasks import ON_DEMAND, AuditTask
+
+#: Simultaneous in-progress on-demand audits [D-quota].
+MAX_RUNNING_ON_DEMAND = 10
+
+
+class TaskOperations(AccountState):
+    def start_on_demand_audit_task(self, target_check_names: list[str]) -> dict[str, Any]:
+        checks = self.validate_target_checks(target_check_names)
+        running = sum(1 for task in self.running.values() if task.task_type == ON_DEMAND)
+        if running >= MAX_RUNNING_ON_DEMAND:
+            raise LimitExceededException(
+                f"At most {MAX_RUNNING_ON_DEMAND} on-demand audits can be in progress at once."
+            )
+        task = self.new_task(ON_DEMAND, clock.now(), checks)
+        return {"taskId": task.task_id}
+
+    def validate_target_checks(self, names: list[str]) -> list[str]:
+        """Target checks must be known and enabled; returns them de-duplicated in request order."""
+        if not names:
+            raise InvalidRequestException("targetCheckNames must name at least one check.")
+        unknown = unknown_checks(names)
+        if unknown:
+            raise InvalidRequestException(f"Unknown audit check name(s): {', '.join(unknown)}.")
+        disabled = sorted({n for n in names if not self.configuration.is_enabled(n)})
+        if disabled:
+            raise InvalidRequestException(
+                f"Check(s) not enabled in the account audit configuration: {', '.join(disabled)}."
+            )
+        return list(dict.fromkeys(names))
+
+    def new_task(self, task_type: str, start: dt.datetime, checks: list[str],
+                 scheduled_audit_name: str | None = None) -> AuditTask:
+        task = AuditTask(uuid.uuid4().hex, task_type, start, checks, scheduled_audit_name)
+        self.tasks.add(start, task.task_id, task)
+        self.running[task.task_id] = task
+        self.settle(task)
+        return task
+
+    def get_task(self, task_id: str) -> AuditTask:
+        task = self.tasks.get(task_id)
+        if task is None:
+            raise ResourceNotFoundException(f"Audit task {task_id} does not exist.")
+        return task
+
+    def describe_audit_task(self, task_id: str) -> dict[str, Any]:
+        task = self.get_task(task_id)
+        task.advance()
+        self.settle(task)
+        return task.describe()
+
+    def list_audit_tasks(
+        self,
+        start_time: dt.datetime,
+        end_time: dt.datetime,
+        task_type: str | None = None,
+        task_status: str | None = None,
+        next_token: str | None = None,
+        max_results: int | None = None,
+    ) -> dict[str, Any]:
+        start = check_window(start_time, end_time)
+        query = ["ListAuditTasks", start_time.timestamp(), end_time.timestamp(), task_type, task_status]
+        before = decode_token(next_token, query)
+        window = self.tasks.newest_first(start, end_time, tuple(before) if before else None)
+        matching = (
+            (key, task) for key, task in window
+            if (task_type is None or task.task_type == task_type)
+            and (task_status is None or task.task_status == task_status)
+        )
+        page, token = take_page(matching, max_results, lambda pair: list(pair[0]), query)
+        return {"tasks": [task.metadata() for _, task in page], "nextToken": token}
+
+    def cancel_audit_task(self, task_id: str) -> None:
+        task = self.get_task(task_id)
+        self.settle(task)
+        if task.task_status != "IN_PROGRESS":
+            raise InvalidRequestException(
+                f"Audit task {task_id} is {task.task_status}; only an IN_PROGRESS task can be canceled."
+            )
+        task.cancel()
+        self.running.pop(task_id, None)
+
+
+def check_window(start_time: dt.datetime, end_time: dt.datetime) -> dt.datetime:
+    """Validate a list time window; returns where the retained data begins within it.
+
+    AWS refuses a startTime older than the 90-day retention. The limit is counted
+    in whole UTC days, so a caller that computes "now - 90 days" a moment before
+    the fake reads its clock is not refused for a few microseconds [INF].
+    """
+    if start_time > end_time:
+        raise InvalidRequestException("startTime must not be later than endTime.")
+    cutoff = clock.retention_cutoff()
+    if start_time < cutoff.replace(hour=0, minute=0, second=0, microsecond=0):
+        raise InvalidRequestException(
+            f"startTime {start_time.isoformat()} is older than the 90-day retention period."
+        )
+    return max(start_time, cutoff)

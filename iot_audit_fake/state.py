@@ -1,0 +1,90 @@
+"""The audit state of one account in one region, and the upkeep every operation runs first.
+
+The operation groups in :mod:`iot_audit_fake.operations` all work on this state;
+:class:`iot_audit_fake.backend.AuditBackend` puts them together.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from moto.core.base_backend import BaseBackend
+
+from . import clock
+from .checks import engine
+from .checks.engine import Observation
+from .configuration import AuditConfiguration
+from .connections import Connection
+from .findings import Finding
+from .logging_options import LoggingOptions
+from .tasks import AuditTask, CheckRun
+from .timeline import Timeline
+
+
+class AccountState(BaseBackend):
+    def __init__(self, region_name: str, account_id: str) -> None:
+        super().__init__(region_name, account_id)
+        self.configuration = AuditConfiguration()
+        self.logging = LoggingOptions()
+        self.tasks: Timeline[AuditTask] = Timeline()
+        #: Tasks still IN_PROGRESS, settled on every call (a handful at most).
+        self.running: dict[str, AuditTask] = {}
+        self.findings: Timeline[Finding] = Timeline()
+        #: Non-compliant observations seeded per check without building resources.
+        self.seeded_observations: dict[str, list[Observation]] = {}
+        #: Device connections recorded by tests (AWS sees them on its broker; moto cannot).
+        self.connections: list[Connection] = []
+
+    def arn(self, resource: str) -> str:
+        return f"arn:{self.partition}:iot:{self.region_name}:{self.account_id}:{resource}"
+
+    def checks_in_use(self) -> set[str]:
+        """Checks that a scheduled audit targets (none until scheduled audits exist)."""
+        return set()
+
+    # -- upkeep -------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Bring the state up to the clock: drop expired data, finish tasks that are due."""
+        cutoff = clock.retention_cutoff()
+        for task in self.tasks.expire_before(cutoff):
+            self.running.pop(task.task_id, None)
+        self.findings.expire_before(cutoff)
+        for task in list(self.running.values()):
+            self.settle(task)
+
+    def settle(self, task: AuditTask) -> None:
+        if task.due:
+            self._evaluate(task)
+        if task.final_status is not None:
+            self.running.pop(task.task_id, None)
+
+    def _evaluate(self, task: AuditTask) -> None:
+        now = clock.now()
+        ctx = engine.Context(self, now)
+        runs: dict[str, CheckRun] = {}
+        findings: list[Finding] = []
+        for check in task.check_names:
+            if not self.configuration.is_enabled(check):
+                runs[check] = CheckRun("FAILED", error_code="AUDIT_CHECK_DISABLED",
+                                       message=f"{check} was disabled before the audit ran.")
+                continue
+            outcome = engine.run(check, ctx)
+            suppressed = 0
+            for observation in outcome.noncompliant:
+                is_suppressed = self.is_suppressed(observation, now)
+                suppressed += is_suppressed
+                findings.append(Finding(str(uuid.uuid4()), task.task_id, task.start_time, now,
+                                        observation, is_suppressed))
+            noncompliant = len(outcome.noncompliant)
+            runs[check] = CheckRun(
+                "COMPLETED_NON_COMPLIANT" if noncompliant > suppressed else "COMPLETED_COMPLIANT",
+                total=outcome.total, noncompliant=noncompliant, suppressed=suppressed,
+            )
+        task.finish(runs, findings)
+        for finding in findings:
+            self.findings.add(finding.finding_time, finding.finding_id, finding)
+
+    def is_suppressed(self, observation: Observation, at: object) -> bool:
+        """Whether an active suppression covers this resource (no suppressions until they exist)."""
+        return False

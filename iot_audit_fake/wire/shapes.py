@@ -1,0 +1,196 @@
+"""Read and write values by botocore shape: input conversion with validation, output serialization.
+
+Everything here is driven by the shapes of botocore's own IoT service model.
+Input checks include what botocore does not check on the client side (``max``
+lengths and values, ``pattern``, ``enum``), so a raw HTTP caller and an SDK
+caller get the same answers. Every failure is an InvalidRequestException whose
+message names the member path, in AWS's "validation error detected" wording.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Callable
+from typing import Any
+
+from botocore.model import Shape
+from botocore.utils import parse_timestamp
+
+from ..clock import UTC
+from ..errors import InvalidRequestException
+
+Reader = Callable[[Any, str], Any]
+Writer = Callable[[Any], Any]
+
+# Java regex classes in the model that Python's ``re`` lacks. \p{Graph} is ASCII
+# in Java; \p{L} and \p{N} are within \w and \p{Z} is close to \s for our purposes.
+_JAVA_CLASSES = {r"\p{Graph}": "!-~", r"\p{L}": r"\w", r"\p{N}": r"\w", r"\p{Z}": r"\s"}
+
+
+def _compile_pattern(pattern: str) -> re.Pattern[str]:
+    for java, python in _JAVA_CLASSES.items():
+        pattern = pattern.replace(java, python)
+    return re.compile(pattern)
+
+
+def _fail(path: str, value: Any, constraint: str) -> InvalidRequestException:
+    shown = value if isinstance(value, (str, int, float)) else type(value).__name__
+    return InvalidRequestException(
+        f"1 validation error detected: Value '{shown}' at '{path}' failed to satisfy constraint: {constraint}"
+    )
+
+
+def _child(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+@functools.cache
+def reader(shape: Shape) -> Reader:
+    """A function (value, path) -> converted value that raises on anything the model forbids."""
+    kind = shape.type_name
+    meta = shape.metadata
+    if kind == "structure":
+        members = {name: reader(member) for name, member in shape.members.items()}
+        required = tuple(shape.required_members)
+
+        def read_structure(value: Any, path: str) -> dict[str, Any]:
+            if not isinstance(value, dict):
+                raise _fail(path or "body", value, "Member must be a structure")
+            out = {}
+            for name, item in value.items():
+                read = members.get(name)
+                if read is not None and item is not None:
+                    out[name] = read(item, _child(path, name))
+            for name in required:
+                if name not in out:
+                    raise _fail(_child(path, name), "null", "Member must not be null")
+            return out
+
+        return read_structure
+    if kind == "list":
+        read_item = reader(shape.member)
+        lo, hi = meta.get("min"), meta.get("max")
+
+        def read_list(value: Any, path: str) -> list[Any]:
+            if not isinstance(value, list):
+                raise _fail(path, value, "Member must be a list")
+            _check_size(len(value), lo, hi, path, value)
+            return [read_item(item, f"{path}.{i + 1}.member") for i, item in enumerate(value)]
+
+        return read_list
+    if kind == "map":
+        read_key, read_value = reader(shape.key), reader(shape.value)
+        lo, hi = meta.get("min"), meta.get("max")
+
+        def read_map(value: Any, path: str) -> dict[str, Any]:
+            if not isinstance(value, dict):
+                raise _fail(path, value, "Member must be a map")
+            _check_size(len(value), lo, hi, path, value)
+            return {read_key(k, f"{path}.key"): read_value(v, f"{path}.{k}") for k, v in value.items()}
+
+        return read_map
+    if kind == "string":
+        lo, hi = meta.get("min"), meta.get("max")
+        pattern = _compile_pattern(meta["pattern"]) if "pattern" in meta else None
+        enum = frozenset(shape.enum) if shape.enum else None
+
+        def read_string(value: Any, path: str) -> str:
+            if not isinstance(value, str):
+                raise _fail(path, value, "Member must be a string")
+            if lo is not None and len(value) < lo:
+                raise _fail(path, value, f"Member must have length greater than or equal to {lo}")
+            if hi is not None and len(value) > hi:
+                raise _fail(path, value, f"Member must have length less than or equal to {hi}")
+            if pattern is not None and not pattern.fullmatch(value):
+                raise _fail(path, value, f"Member must satisfy regular expression pattern: {meta['pattern']}")
+            if enum is not None and value not in enum:
+                raise _fail(path, value, f"Member must satisfy enum value set: [{', '.join(sorted(enum))}]")
+            return value
+
+        return read_string
+    if kind in ("integer", "long"):
+        lo, hi = meta.get("min"), meta.get("max")
+
+        def read_integer(value: Any, path: str) -> int:
+            if isinstance(value, str):
+                try:
+                    value = int(value)
+                except ValueError:
+                    raise _fail(path, value, "Member must be an integer") from None
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise _fail(path, value, "Member must be an integer")
+            if lo is not None and value < lo:
+                raise _fail(path, value, f"Member must have value greater than or equal to {lo}")
+            if hi is not None and value > hi:
+                raise _fail(path, value, f"Member must have value less than or equal to {hi}")
+            return value
+
+        return read_integer
+    if kind == "boolean":
+
+        def read_boolean(value: Any, path: str) -> bool:
+            if isinstance(value, str) and value.lower() in ("true", "false"):
+                return value.lower() == "true"
+            if not isinstance(value, bool):
+                raise _fail(path, value, "Member must be a boolean")
+            return value
+
+        return read_boolean
+    if kind == "timestamp":
+        return read_timestamp
+    raise NotImplementedError(f"shape type {kind} is not used by the audit API")  # pragma: no cover
+
+
+def read_timestamp(value: Any, path: str) -> dt.datetime:
+    """Epoch seconds (int, float or numeric string) or ISO-8601 with or without a fraction."""
+    if isinstance(value, bool):
+        raise _fail(path, value, "Member must be a timestamp")
+    try:
+        if isinstance(value, (int, float)):
+            return dt.datetime.fromtimestamp(value, UTC)
+        if isinstance(value, str):
+            parsed: dt.datetime = parse_timestamp(value)
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError, OSError):
+        pass
+    raise _fail(path, value, "Member must be a timestamp (epoch seconds or ISO-8601)")
+
+
+def _check_size(size: int, lo: int | None, hi: int | None, path: str, value: Any) -> None:
+    if lo is not None and size < lo:
+        raise _fail(path, value, f"Member must have length greater than or equal to {lo}")
+    if hi is not None and size > hi:
+        raise _fail(path, value, f"Member must have length less than or equal to {hi}")
+
+
+@functools.cache
+def writer(shape: Shape) -> Writer:
+    """A function that turns domain output into the JSON the model describes (timestamps as epoch floats)."""
+    kind = shape.type_name
+    if kind == "structure":
+        members = tuple((name, writer(member)) for name, member in shape.members.items())
+
+        def write_structure(value: dict[str, Any]) -> dict[str, Any]:
+            out = {}
+            for name, write in members:
+                item = value.get(name)
+                if item is not None:
+                    out[name] = write(item)
+            return out
+
+        return write_structure
+    if kind == "list":
+        write_item = writer(shape.member)
+        return lambda value: [write_item(item) for item in value]
+    if kind == "map":
+        write_value = writer(shape.value)
+        return lambda value: {k: write_value(v) for k, v in value.items()}
+    if kind == "timestamp":
+        return lambda value: round(value.timestamp(), 3)
+    return _identity
+
+
+def _identity(value: Any) -> Any:
+    return value
