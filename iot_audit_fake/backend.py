@@ -9,11 +9,21 @@ from __future__ import annotations
 from moto.core.base_backend import BackendDict
 
 from .operations.configuration import ConfigurationOperations
+from .operations.findings import FindingOperations
 from .operations.logging import LoggingOperations
+from .operations.observations import ObservationOperations
+from .operations.suppressions import SuppressionOperations
 from .operations.tasks import TaskOperations
 
 
-class AuditBackend(ConfigurationOperations, TaskOperations, LoggingOperations):
+class AuditBackend(
+    ConfigurationOperations,
+    FindingOperations,
+    TaskOperations,
+    SuppressionOperations,
+    LoggingOperations,
+    ObservationOperations,
+):
     """One account's Device Defender Audit state in one region."""
 
 

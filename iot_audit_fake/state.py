@@ -6,6 +6,7 @@ The operation groups in :mod:`iot_audit_fake.operations` all work on this state;
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from moto.core.base_backend import BaseBackend
@@ -17,6 +18,9 @@ from .configuration import AuditConfiguration
 from .connections import Connection
 from .findings import Finding
 from .logging_options import LoggingOptions
+from .suppressions import Key as SuppressionKey
+from .suppressions import Suppression
+from .suppressions import key_of as suppression_key
 from .tasks import AuditTask, CheckRun
 from .timeline import Timeline
 
@@ -34,6 +38,9 @@ class AccountState(BaseBackend):
         self.seeded_observations: dict[str, list[Observation]] = {}
         #: Device connections recorded by tests (AWS sees them on its broker; moto cannot).
         self.connections: list[Connection] = []
+        self.suppressions: dict[SuppressionKey, Suppression] = {}
+        #: clientRequestToken -> the create request it was used for (idempotent retries).
+        self.suppression_tokens: dict[str, str] = {}
 
     def arn(self, resource: str) -> str:
         return f"arn:{self.partition}:iot:{self.region_name}:{self.account_id}:{resource}"
@@ -85,6 +92,7 @@ class AccountState(BaseBackend):
         for finding in findings:
             self.findings.add(finding.finding_time, finding.finding_id, finding)
 
-    def is_suppressed(self, observation: Observation, at: object) -> bool:
-        """Whether an active suppression covers this resource (no suppressions until they exist)."""
-        return False
+    def is_suppressed(self, observation: Observation, at: dt.datetime) -> bool:
+        """Whether an active suppression covers this resource when the finding is produced."""
+        found = self.suppressions.get(suppression_key(observation.check_name, observation.identifier))
+        return found is not None and found.active(at)

@@ -1,3 +1,3 @@
 """Evaluators, one module per family of checks; importing this package registers them all."""
 
-from . import account  # noqa: F401
+from . import account, certificates, connections, policies, roles  # noqa: F401

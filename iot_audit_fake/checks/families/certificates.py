@@ -1,0 +1,1 @@
+"""Evaluators for the certificates family of checks (to be written)."""

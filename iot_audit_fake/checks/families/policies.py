@@ -1,0 +1,1 @@
+"""Evaluators for the policies family of checks (to be written)."""

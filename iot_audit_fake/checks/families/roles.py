@@ -1,0 +1,1 @@
+"""Evaluators for the roles family of checks (to be written)."""

@@ -1,0 +1,88 @@
+"""Backend calls for what AWS observes and moto cannot: device connections and seeded findings.
+
+These are the documented ways for a test (or a scenario) to feed the checks::
+
+    backend = audit_backends["123456789012"]["us-east-1"]
+    backend.record_connection("sensor-1", certificate_id=cert_id, thing_name="sensor-1")
+    backend.seed_observation("LOGGING_DISABLED_CHECK", {"account": "123456789012"})
+
+Both only change what the next audit task sees; findings already produced stay as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .. import clock
+from ..checks.catalogue import CHECKS
+from ..checks.engine import Observation
+from ..connections import Connection
+from ..errors import InvalidRequestException
+from ..state import AccountState
+
+
+class ObservationOperations(AccountState):
+    def record_connection(
+        self,
+        client_id: str,
+        certificate_id: str | None = None,
+        thing_name: str | None = None,
+        connected_at: dt.datetime | None = None,
+        disconnected_at: dt.datetime | None = None,
+    ) -> Connection:
+        """Record one MQTT session: who connected, with which certificate, from when until when.
+
+        ``connected_at`` defaults to now; a session without ``disconnected_at`` is still open.
+        """
+        self.refresh()
+        start = clock.aware(connected_at) if connected_at else clock.now()
+        end = clock.aware(disconnected_at) if disconnected_at else None
+        if end is not None and end < start:
+            raise InvalidRequestException("disconnected_at is earlier than connected_at.")
+        connection = Connection(client_id, certificate_id, thing_name, start, end)
+        self.connections.append(connection)
+        return connection
+
+    def seed_observation(
+        self,
+        check_name: str,
+        resource_identifier: dict[str, Any],
+        reason_code: str | None = None,
+        reason: str | None = None,
+        additional_info: dict[str, str] | None = None,
+        related_resources: list[dict[str, Any]] | None = None,
+    ) -> Observation:
+        """Make every later run of ``check_name`` report this resource as non-compliant.
+
+        The observation goes through the same path as evaluated ones (suppressions,
+        counts, findings). It must name the resource the way the check does.
+        """
+        self.refresh()
+        spec = CHECKS.get(check_name)
+        if spec is None:
+            raise InvalidRequestException(f"Unknown audit check name: {check_name}.")
+        if set(resource_identifier) != {spec.identifier}:
+            raise InvalidRequestException(f"{check_name} identifies resources by {spec.identifier}.")
+        code = reason_code or spec.reason_codes[0]
+        if code not in spec.reason_codes:
+            raise InvalidRequestException(
+                f"{code} is not a reason code of {check_name}: {', '.join(spec.reason_codes)}."
+            )
+        observation = Observation(
+            check_name=check_name,
+            resource_type=spec.resource_type,
+            identifier=resource_identifier,
+            reason_code=code,
+            reason=reason or f"Seeded non-compliant resource ({code}).",
+            additional_info=dict(additional_info or {}),
+            related=tuple(related_resources or ()),
+        )
+        self.seeded_observations.setdefault(check_name, []).append(observation)
+        return observation
+
+    def clear_seeded_observations(self, check_name: str | None = None) -> None:
+        if check_name is None:
+            self.seeded_observations.clear()
+        else:
+            self.seeded_observations.pop(check_name, None)

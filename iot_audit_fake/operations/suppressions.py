@@ -1,0 +1,102 @@
+"""Create, describe, update, delete and list audit finding suppressions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from .. import clock
+from ..errors import LimitExceededException, ResourceAlreadyExistsException, ResourceNotFoundException
+from ..pagination import after_position, decode_token, take_page
+from ..state import AccountState
+from ..suppressions import Suppression, key_of, validate_key, validate_term
+
+
+class SuppressionOperations(AccountState):
+    #: AWS publishes no suppression quota; set a number to make Create raise LimitExceeded.
+    max_suppressions: int | None = None
+
+    def create_audit_suppression(
+        self,
+        check_name: str,
+        resource_identifier: dict[str, Any],
+        client_request_token: str,
+        expiration_date: dt.datetime | None = None,
+        suppress_indefinitely: bool | None = None,
+        description: str | None = None,
+    ) -> None:
+        validate_key(check_name, resource_identifier)
+        key = key_of(check_name, resource_identifier)
+        request = json.dumps([key, expiration_date and expiration_date.timestamp(), suppress_indefinitely,
+                              description])
+        previous = self.suppression_tokens.get(client_request_token)
+        if previous == request:
+            return  # an SDK retry of the same request
+        resource_id = f"{check_name}:{key[1]}"
+        if previous is not None:
+            raise ResourceAlreadyExistsException(
+                f"clientRequestToken {client_request_token} was already used for another suppression.", resource_id
+            )
+        if key in self.suppressions:
+            raise ResourceAlreadyExistsException(
+                f"A suppression for {check_name} on this resource already exists.", resource_id
+            )
+        if self.max_suppressions is not None and len(self.suppressions) >= self.max_suppressions:
+            raise LimitExceededException(f"At most {self.max_suppressions} audit suppressions are allowed.")
+        validate_term(expiration_date, bool(suppress_indefinitely), clock.now())
+        self.suppressions[key] = Suppression(check_name, resource_identifier, expiration_date,
+                                             bool(suppress_indefinitely), description)
+        self.suppression_tokens[client_request_token] = request
+
+    def _suppression(self, check_name: str, identifier: dict[str, Any]) -> Suppression:
+        validate_key(check_name, identifier)
+        found = self.suppressions.get(key_of(check_name, identifier))
+        if found is None:
+            raise ResourceNotFoundException(f"No suppression exists for {check_name} on this resource.")
+        return found
+
+    def describe_audit_suppression(self, check_name: str, resource_identifier: dict[str, Any]) -> dict[str, Any]:
+        return self._suppression(check_name, resource_identifier).describe()
+
+    def update_audit_suppression(
+        self,
+        check_name: str,
+        resource_identifier: dict[str, Any],
+        expiration_date: dt.datetime | None = None,
+        suppress_indefinitely: bool | None = None,
+        description: str | None = None,
+    ) -> None:
+        found = self._suppression(check_name, resource_identifier)
+        indefinitely = found.indefinitely if suppress_indefinitely is None else suppress_indefinitely
+        expiration = expiration_date if expiration_date is not None else found.expiration
+        validate_term(expiration, indefinitely, clock.now())
+        found.indefinitely, found.expiration = indefinitely, expiration
+        if description is not None:
+            found.description = description
+
+    def delete_audit_suppression(self, check_name: str, resource_identifier: dict[str, Any]) -> None:
+        validate_key(check_name, resource_identifier)
+        # No ResourceNotFound in the model: deleting a missing suppression succeeds.
+        self.suppressions.pop(key_of(check_name, resource_identifier), None)
+
+    def list_audit_suppressions(
+        self,
+        check_name: str | None = None,
+        resource_identifier: dict[str, Any] | None = None,
+        ascending_order: bool | None = None,
+        next_token: str | None = None,
+        max_results: int | None = None,
+    ) -> dict[str, Any]:
+        descending = ascending_order is False
+        query = ["ListAuditSuppressions", check_name, resource_identifier, descending]
+        position = decode_token(next_token, query)
+        ordered = sorted(
+            (s for s in self.suppressions.values()
+             if (check_name is None or s.check_name == check_name)
+             and (resource_identifier is None or s.identifier == resource_identifier)),
+            key=Suppression.sort_key, reverse=descending,
+        )
+        remaining = after_position(ordered, position, Suppression.sort_key, descending)
+        page, token = take_page(remaining, max_results, Suppression.sort_key, query)
+        return {"suppressions": [s.describe() for s in page], "nextToken": token}
