@@ -1,0 +1,113 @@
+"""Per-call cost of the fake against the floor, list cost at size, and mock start/stop cost.
+
+    python benchmarks/bench_calls.py
+
+The floor is the same call on a plain botocore client whose ``before-send`` hook
+returns a canned response: everything botocore itself does (serialize, sign,
+parse) and nothing else. A ratio of 1.0 would mean the fake adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+from botocore.awsrequest import AWSResponse
+from moto import mock_aws
+from moto.core.botocore_stubber import MockRawResponse
+
+from iot_audit_fake import audit_backends, mock_iot_audit
+from iot_audit_fake.tasks import ON_DEMAND
+
+ACCOUNT, REGION = "123456789012", "us-east-1"
+ROLE = "arn:aws:iam::123456789012:role/Audit"
+CALLS = 2000
+
+
+def median_call(func: Callable[[], Any], calls: int = CALLS) -> float:
+    for _ in range(50):
+        func()
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def canned_client(body: bytes) -> Any:
+    client = boto3.client("iot", region_name=REGION, aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="x")
+
+    def answer(request: Any, **_: Any) -> AWSResponse:
+        return AWSResponse(request.url, 200, {"Content-Type": "application/json"}, MockRawResponse(body))  # type: ignore[arg-type]
+
+    client.meta.events.register("before-send", answer)
+    return client
+
+
+def enable(iot: Any) -> None:
+    iot.update_account_audit_configuration(roleArn=ROLE, auditCheckConfigurations={"LOGGING_DISABLED_CHECK": {"enabled": True}})
+
+
+def per_call() -> None:
+    with mock_iot_audit():
+        iot = boto3.client("iot", region_name=REGION)
+        enable(iot)
+        task_id = iot.start_on_demand_audit_task(targetCheckNames=["LOGGING_DISABLED_CHECK"])["taskId"]
+        iot.create_thing(thingName="sensor-1")
+        ours = median_call(lambda: iot.describe_audit_task(taskId=task_id))
+        moto_thing = median_call(lambda: iot.describe_thing(thingName="sensor-1"))
+        task_body = json.dumps(audit_backends[ACCOUNT][REGION].describe_audit_task(task_id), default=lambda d: d.timestamp()).encode()
+        thing_body = json.dumps(iot.describe_thing(thingName="sensor-1") | {"ResponseMetadata": None}).encode()
+    floor_client = canned_client(task_body)
+    floor_task = median_call(lambda: floor_client.describe_audit_task(taskId=task_id))
+    thing_client = canned_client(thing_body)
+    floor_thing = median_call(lambda: thing_client.describe_thing(thingName="sensor-1"))
+    print(f"describe_audit_task  fake {ours * 1e6:7.1f} us  floor {floor_task * 1e6:7.1f} us  "
+          f"ratio {ours / floor_task:.2f}  (target <= 1.3)")
+    print(f"describe_thing       moto {moto_thing * 1e6:7.1f} us  floor {floor_thing * 1e6:7.1f} us  "
+          f"ratio {moto_thing / floor_thing:.2f}  (moto's own IoT, for comparison)")
+
+
+def list_first_page(stored: int) -> float:
+    with mock_iot_audit():
+        iot = boto3.client("iot", region_name=REGION)
+        enable(iot)
+        backend = audit_backends[ACCOUNT][REGION]
+        start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30)
+        step = dt.timedelta(days=30) / stored
+        for i in range(stored):
+            backend.new_task(ON_DEMAND, start + i * step, ["LOGGING_DISABLED_CHECK"])
+        now = dt.datetime.now(dt.timezone.utc)
+        window = {"startTime": now - dt.timedelta(days=60), "endTime": now}
+        return median_call(lambda: iot.list_audit_tasks(**window), 300)
+
+
+def lists() -> None:
+    small, large = list_first_page(100), list_first_page(100_000)
+    print(f"list_audit_tasks first page  100 stored {small * 1e6:7.1f} us  100,000 stored {large * 1e6:7.1f} us  "
+          f"ratio {large / small:.2f}  (target <= 2)")
+
+
+def start_stop() -> None:
+    def ours() -> None:
+        with mock_iot_audit():
+            pass
+
+    def moto() -> None:
+        with mock_aws():
+            pass
+
+    a, b = median_call(ours, 200), median_call(moto, 200)
+    print(f"mock start+stop  mock_iot_audit {a * 1e3:6.2f} ms  mock_aws {b * 1e3:6.2f} ms  ratio {a / b:.2f}")
+
+
+if __name__ == "__main__":
+    per_call()
+    lists()
+    start_stop()
