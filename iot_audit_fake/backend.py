@@ -12,15 +12,19 @@ from .operations.configuration import ConfigurationOperations
 from .operations.findings import FindingOperations
 from .operations.logging import LoggingOperations
 from .operations.observations import ObservationOperations
+from .operations.scheduled_audits import ScheduledAuditOperations
 from .operations.suppressions import SuppressionOperations
+from .operations.tagging import TaggingOperations
 from .operations.tasks import TaskOperations
 
 
 class AuditBackend(
     ConfigurationOperations,
+    ScheduledAuditOperations,
     FindingOperations,
     TaskOperations,
     SuppressionOperations,
+    TaggingOperations,
     LoggingOperations,
     ObservationOperations,
 ):

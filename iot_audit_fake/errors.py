@@ -57,3 +57,8 @@ class NotConfiguredException(AuditError):
     """GetV2LoggingOptions before any SetV2LoggingOptions."""
 
     code = "NotConfiguredException"
+
+
+class NotAuditResource(Exception):
+    """Raised by a shared IoT operation (tagging) for a resource that is not the audit API's:
+    the request is handed on to moto unchanged. Never reaches a client."""

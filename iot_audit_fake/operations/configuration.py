@@ -32,8 +32,6 @@ class ConfigurationOperations(AccountState):
             raise InvalidRequestException(
                 "Scheduled audits exist; pass deleteScheduledAudits=true to delete them with the configuration."
             )
-        self.delete_all_scheduled_audits()
+        for name in list(self.scheduled_audits):
+            self.tags.pop(self.scheduled_audits.pop(name).arn, None)
         self.configuration = AuditConfiguration()
-
-    def delete_all_scheduled_audits(self) -> None:
-        """No scheduled audits yet; the scheduled-audit operations override this."""

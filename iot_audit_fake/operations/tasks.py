@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from .. import clock
@@ -41,14 +40,6 @@ class TaskOperations(AccountState):
                 f"Check(s) not enabled in the account audit configuration: {', '.join(disabled)}."
             )
         return list(dict.fromkeys(names))
-
-    def new_task(self, task_type: str, start: dt.datetime, checks: list[str],
-                 scheduled_audit_name: str | None = None) -> AuditTask:
-        task = AuditTask(uuid.uuid4().hex, task_type, start, checks, scheduled_audit_name)
-        self.tasks.add(start, task.task_id, task)
-        self.running[task.task_id] = task
-        self.settle(task)
-        return task
 
     def get_task(self, task_id: str) -> AuditTask:
         task = self.tasks.get(task_id)
