@@ -11,6 +11,8 @@ from moto.core.base_backend import BackendDict
 from .operations.configuration import ConfigurationOperations
 from .operations.findings import FindingOperations
 from .operations.logging import LoggingOperations
+from .operations.mitigation_actions import MitigationActionOperations
+from .operations.mitigation_tasks import MitigationTaskOperations
 from .operations.observations import ObservationOperations
 from .operations.scheduled_audits import ScheduledAuditOperations
 from .operations.suppressions import SuppressionOperations
@@ -20,6 +22,8 @@ from .operations.tasks import TaskOperations
 
 class AuditBackend(
     ConfigurationOperations,
+    MitigationActionOperations,
+    MitigationTaskOperations,
     ScheduledAuditOperations,
     FindingOperations,
     TaskOperations,

@@ -7,24 +7,34 @@ The operation groups in :mod:`iot_audit_fake.operations` all work on this state;
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
-from typing import Any
 
 from moto.core.base_backend import BaseBackend
 
 from . import clock
 from .checks import engine
+from .checks.catalogue import unknown_checks
 from .checks.engine import Observation
 from .configuration import AuditConfiguration
 from .connections import Connection
+from .errors import InvalidRequestException, LimitExceededException
 from .findings import Finding
 from .logging_options import LoggingOptions
+from .mitigation_actions import MitigationAction, inner_params
+from .mitigation_effects import EFFECTS, ActionFailed
+from .mitigation_tasks import MitigationTask
 from .schedules import ScheduledAudit
 from .suppressions import Key as SuppressionKey
 from .suppressions import Suppression
 from .suppressions import key_of as suppression_key
 from .tasks import SCHEDULED, AuditTask, CheckRun
 from .timeline import Timeline
+
+log = logging.getLogger("iot_audit_fake")
+
+#: Tags per resource (CloudFormation's documented maximum for both audit resource types).
+MAX_TAGS = 50
 
 
 class AccountState(BaseBackend):
@@ -48,7 +58,10 @@ class AccountState(BaseBackend):
         #: Tags of the taggable audit resources (scheduled audits, mitigation actions), by ARN.
         self.tags: dict[str, dict[str, str]] = {}
         #: Mitigation actions by name.
-        self.mitigation_actions: dict[str, Any] = {}
+        self.mitigation_actions: dict[str, MitigationAction] = {}
+        self.mitigation_tasks: Timeline[MitigationTask] = Timeline()
+        #: clientRequestTokens used by mitigation tasks (a token names one task only).
+        self.mitigation_tokens: set[str] = set()
 
     def arn(self, resource: str) -> str:
         return f"arn:{self.partition}:iot:{self.region_name}:{self.account_id}:{resource}"
@@ -56,6 +69,25 @@ class AccountState(BaseBackend):
     def checks_in_use(self) -> set[str]:
         """Checks that a scheduled audit targets: they cannot be disabled."""
         return {check for audit in self.scheduled_audits.values() for check in audit.check_names}
+
+    def validate_target_checks(self, names: list[str]) -> list[str]:
+        """Target checks must be known and enabled; returns them de-duplicated in request order."""
+        if not names:
+            raise InvalidRequestException("targetCheckNames must name at least one check.")
+        unknown = unknown_checks(names)
+        if unknown:
+            raise InvalidRequestException(f"Unknown audit check name(s): {', '.join(unknown)}.")
+        disabled = sorted({n for n in names if not self.configuration.is_enabled(n)})
+        if disabled:
+            raise InvalidRequestException(
+                f"Check(s) not enabled in the account audit configuration: {', '.join(disabled)}."
+            )
+        return list(dict.fromkeys(names))
+
+    def validate_tags(self, tags: list[dict[str, str]], existing: dict[str, str] | None = None) -> None:
+        keys = set(existing or {}) | {t["Key"] for t in tags}
+        if len(keys) > MAX_TAGS:
+            raise LimitExceededException(f"A resource can have at most {MAX_TAGS} tags.")
 
     def new_task(self, task_type: str, start: dt.datetime, checks: list[str],
                  scheduled_audit_name: str | None = None) -> AuditTask:
@@ -76,11 +108,16 @@ class AccountState(BaseBackend):
         for task in self.tasks.expire_before(cutoff):
             self.running.pop(task.task_id, None)
         self.findings.expire_before(cutoff)
+        for mitigation in self.mitigation_tasks.expire_before(cutoff):
+            self.mitigation_tokens.discard(mitigation.token)
         for audit in self.scheduled_audits.values():
             for run in audit.due_runs(now, cutoff):
                 self.new_task(SCHEDULED, run, list(audit.check_names), audit.name)
         for task in list(self.running.values()):
             self.settle(task)
+        for mitigation in self.mitigation_tasks.values():
+            if mitigation.final_status is None:
+                self.settle_mitigation(mitigation)
 
     def settle(self, task: AuditTask) -> None:
         if task.due:
@@ -100,7 +137,12 @@ class AccountState(BaseBackend):
                 runs[check] = CheckRun("FAILED", error_code="AUDIT_CHECK_DISABLED",
                                        message=f"{check} was disabled before the audit ran.")
                 continue
-            outcome = engine.run(check, ctx)
+            try:
+                outcome = engine.run(check, ctx)
+            except Exception as error:  # a fault in an evaluator fails its check, not the request
+                log.exception("iot_audit_fake: evaluating %s failed", check)
+                runs[check] = CheckRun("FAILED", error_code="INTERNAL_FAILURE", message=f"{type(error).__name__}")
+                continue
             suppressed = 0
             for observation in outcome.noncompliant:
                 is_suppressed = self.is_suppressed(observation, found_at)
@@ -115,6 +157,34 @@ class AccountState(BaseBackend):
         task.finish(runs, findings)
         for finding in findings:
             self.findings.add(finding.finding_time, finding.finding_id, finding)
+
+    def settle_mitigation(self, task: MitigationTask) -> None:
+        """Run every execution once the state manager lets the task finish."""
+        if not task.due:
+            return
+        now = clock.now()
+        for selection in task.selections:
+            failed = False
+            for execution in selection.executions:
+                if execution.status != "PENDING":
+                    continue
+                execution.start_time = now
+                if failed:  # a failed action stops the later ones for this finding
+                    execution.status = "SKIPPED"
+                else:
+                    try:
+                        EFFECTS[execution.action_type](self, execution.finding, inner_params(execution.params))
+                        execution.status = "COMPLETED"
+                    except ActionFailed as error:
+                        execution.status, execution.error_code, execution.message = "FAILED", error.code, error.message
+                        failed = True
+                    except Exception as error:  # a fault in an effect fails its execution, not the request
+                        log.exception("iot_audit_fake: mitigation %s failed", execution.action_name)
+                        execution.status, execution.error_code = "FAILED", "INTERNAL_FAILURE"
+                        execution.message = type(error).__name__
+                        failed = True
+                execution.end_time = now
+        task.finish(now)
 
     def is_suppressed(self, observation: Observation, at: dt.datetime) -> bool:
         """Whether an active suppression covers this resource when the finding is produced."""

@@ -10,10 +10,10 @@ from ..errors import InvalidRequestException, ResourceNotFoundException
 from ..findings import Finding
 from ..pagination import decode_token, take_page
 from ..state import AccountState
-from .tasks import TaskOperations, check_window
+from .tasks import check_window
 
 
-class FindingOperations(TaskOperations, AccountState):
+class FindingOperations(AccountState):
     def list_audit_findings(
         self,
         task_id: str | None = None,

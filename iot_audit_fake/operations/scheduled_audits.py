@@ -9,14 +9,12 @@ from ..errors import LimitExceededException, ResourceAlreadyExistsException, Res
 from ..pagination import after_position, decode_token, take_page
 from ..schedules import ScheduledAudit, validate_days
 from ..state import AccountState
-from .tagging import TaggingOperations
-from .tasks import TaskOperations
 
 #: Scheduled audits per account and region [D-quota].
 MAX_SCHEDULED_AUDITS = 5
 
 
-class ScheduledAuditOperations(TaskOperations, TaggingOperations, AccountState):
+class ScheduledAuditOperations(AccountState):
     def _scheduled(self, name: str) -> ScheduledAudit:
         audit = self.scheduled_audits.get(name)
         if audit is None:

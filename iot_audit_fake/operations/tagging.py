@@ -12,12 +12,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import LimitExceededException, NotAuditResource, ResourceNotFoundException
+from ..errors import NotAuditResource, ResourceNotFoundException
 from ..pagination import decode_token, take_page
 from ..state import AccountState
 
-#: Tags per resource (CloudFormation's documented maximum for both resource types).
-MAX_TAGS = 50
 _IOT_ARN = re.compile(r"^arn:[^:]+:iot:([^:]*):([^:]*):([a-z]+)/(.+)$")
 #: ARN resource type -> the moto IoTBackend attribute holding those resources.
 _MOTO_COLLECTIONS = {
@@ -52,11 +50,6 @@ class TaggingOperations(AccountState):
         return arn in resources or name in resources or any(
             getattr(resource, "arn", None) == arn for resource in resources.values()
         )
-
-    def validate_tags(self, tags: list[dict[str, str]], existing: dict[str, str] | None = None) -> None:
-        keys = set(existing or {}) | {t["Key"] for t in tags}
-        if len(keys) > MAX_TAGS:
-            raise LimitExceededException(f"A resource can have at most {MAX_TAGS} tags.")
 
     def tag_resource(self, resource_arn: str, tags: list[dict[str, str]]) -> None:
         arn = self._taggable(resource_arn)

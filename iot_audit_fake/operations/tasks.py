@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from .. import clock
-from ..checks.catalogue import unknown_checks
 from ..errors import InvalidRequestException, LimitExceededException, ResourceNotFoundException
 from ..pagination import decode_token, take_page
 from ..state import AccountState
@@ -26,20 +25,6 @@ class TaskOperations(AccountState):
             )
         task = self.new_task(ON_DEMAND, clock.now(), checks)
         return {"taskId": task.task_id}
-
-    def validate_target_checks(self, names: list[str]) -> list[str]:
-        """Target checks must be known and enabled; returns them de-duplicated in request order."""
-        if not names:
-            raise InvalidRequestException("targetCheckNames must name at least one check.")
-        unknown = unknown_checks(names)
-        if unknown:
-            raise InvalidRequestException(f"Unknown audit check name(s): {', '.join(unknown)}.")
-        disabled = sorted({n for n in names if not self.configuration.is_enabled(n)})
-        if disabled:
-            raise InvalidRequestException(
-                f"Check(s) not enabled in the account audit configuration: {', '.join(disabled)}."
-            )
-        return list(dict.fromkeys(names))
 
     def get_task(self, task_id: str) -> AuditTask:
         task = self.tasks.get(task_id)

@@ -1,0 +1,83 @@
+"""Create, describe, update, delete and list mitigation actions."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from .. import clock
+from ..errors import LimitExceededException, ResourceAlreadyExistsException, ResourceNotFoundException
+from ..mitigation_actions import MitigationAction, action_type
+from ..pagination import after_position, decode_token, take_page
+from ..state import AccountState
+
+#: Mitigation actions per account and region, not adjustable [D-quota].
+MAX_MITIGATION_ACTIONS = 100
+
+
+class MitigationActionOperations(AccountState):
+    def get_mitigation_action(self, name: str) -> MitigationAction:
+        action = self.mitigation_actions.get(name)
+        if action is None:
+            raise ResourceNotFoundException(f"Mitigation action {name} does not exist.")
+        return action
+
+    def create_mitigation_action(
+        self, action_name: str, role_arn: str, action_params: dict[str, Any],
+        tags: list[dict[str, str]] | None = None,
+    ) -> dict[str, Any]:
+        action_type(action_params)
+        self.validate_tags(tags or [])
+        existing = self.mitigation_actions.get(action_name)
+        arn = self.arn(f"mitigationaction/{action_name}")
+        if existing is not None:
+            same_tags = self.tags.get(arn, {}) == {t["Key"]: t.get("Value", "") for t in tags or []}
+            if (existing.role_arn, existing.params) == (role_arn, action_params) and same_tags:
+                return {"actionArn": existing.arn, "actionId": existing.action_id}  # a retry
+            raise ResourceAlreadyExistsException(
+                f"Mitigation action {action_name} already exists with different settings.", action_name, arn
+            )
+        if len(self.mitigation_actions) >= MAX_MITIGATION_ACTIONS:
+            raise LimitExceededException(f"At most {MAX_MITIGATION_ACTIONS} mitigation actions are allowed.")
+        now = clock.now()
+        action = MitigationAction(action_name, arn, str(uuid.uuid4()), role_arn, action_params, now, now)
+        self.mitigation_actions[action_name] = action
+        if tags:
+            self.tags[arn] = {t["Key"]: t.get("Value", "") for t in tags}
+        return {"actionArn": arn, "actionId": action.action_id}
+
+    def describe_mitigation_action(self, action_name: str) -> dict[str, Any]:
+        return self.get_mitigation_action(action_name).describe()
+
+    def update_mitigation_action(
+        self, action_name: str, role_arn: str | None = None, action_params: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        action = self.get_mitigation_action(action_name)
+        if action_params is not None:
+            action_type(action_params)  # the type may change; it is derived from the params [INF]
+            action.params = action_params
+        if role_arn is not None:
+            action.role_arn = role_arn
+        action.modified = clock.now()
+        return {"actionArn": action.arn, "actionId": action.action_id}
+
+    def delete_mitigation_action(self, action_name: str) -> None:
+        action = self.mitigation_actions.pop(action_name, None)  # idempotent, as AWS documents
+        if action is not None:
+            self.tags.pop(action.arn, None)
+
+    def list_mitigation_actions(
+        self, action_type: str | None = None, max_results: int | None = None, next_token: str | None = None
+    ) -> dict[str, Any]:
+        query = ["ListMitigationActions", action_type]
+        position = decode_token(next_token, query)
+        ordered = sorted(
+            (a for a in self.mitigation_actions.values() if action_type is None or a.action_type == action_type),
+            key=_newest_first,
+        )
+        page, token = take_page(after_position(ordered, position, _newest_first), max_results, _newest_first, query)
+        return {"actionIdentifiers": [a.identifier() for a in page], "nextToken": token}
+
+
+def _newest_first(action: MitigationAction) -> tuple[float, str]:
+    return -action.created.timestamp(), action.name
