@@ -17,8 +17,13 @@ RETENTION = _dt.timedelta(days=90)
 
 
 def now() -> _dt.datetime:
-    """The current instant, timezone-aware, in UTC."""
-    return _dt.datetime.now(UTC)
+    """The current instant, timezone-aware, in UTC, to the millisecond.
+
+    The wire carries milliseconds; keeping no finer precision means a time a
+    client read back (say a taskStartTime) selects exactly what it named.
+    """
+    moment = _dt.datetime.now(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 def retention_cutoff(at: _dt.datetime | None = None) -> _dt.datetime:

@@ -12,6 +12,7 @@ Both only change what the next audit task sees; findings already produced stay a
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from .. import clock
@@ -19,7 +20,9 @@ from ..checks.catalogue import CHECKS
 from ..checks.engine import Observation
 from ..connections import Connection
 from ..errors import InvalidRequestException
+from ..findings import Finding
 from ..state import AccountState
+from ..tasks import ON_DEMAND, AuditTask, CheckRun
 
 
 class ObservationOperations(AccountState):
@@ -59,6 +62,21 @@ class ObservationOperations(AccountState):
         counts, findings). It must name the resource the way the check does.
         """
         self.refresh()
+        observation = self.observation(check_name, resource_identifier, reason_code, reason, additional_info,
+                                       related_resources)
+        self.seeded_observations.setdefault(check_name, []).append(observation)
+        return observation
+
+    def observation(
+        self,
+        check_name: str,
+        resource_identifier: dict[str, Any],
+        reason_code: str | None = None,
+        reason: str | None = None,
+        additional_info: dict[str, str] | None = None,
+        related_resources: list[dict[str, Any]] | None = None,
+    ) -> Observation:
+        """An observation of ``check_name`` on a resource, validated against the catalogue."""
         spec = CHECKS.get(check_name)
         if spec is None:
             raise InvalidRequestException(f"Unknown audit check name: {check_name}.")
@@ -69,7 +87,7 @@ class ObservationOperations(AccountState):
             raise InvalidRequestException(
                 f"{code} is not a reason code of {check_name}: {', '.join(spec.reason_codes)}."
             )
-        observation = Observation(
+        return Observation(
             check_name=check_name,
             resource_type=spec.resource_type,
             identifier=resource_identifier,
@@ -78,8 +96,45 @@ class ObservationOperations(AccountState):
             additional_info=dict(additional_info or {}),
             related=tuple(related_resources or ()),
         )
-        self.seeded_observations.setdefault(check_name, []).append(observation)
-        return observation
+
+    def record_audit_task(
+        self,
+        start_time: dt.datetime,
+        check_names: list[str],
+        findings: list[tuple[Observation, bool, str | None]] = (),  # type: ignore[assignment]
+        status: str = "COMPLETED",
+        task_type: str = ON_DEMAND,
+        scheduled_audit_name: str | None = None,
+        task_id: str | None = None,
+        resources: dict[str, int] | None = None,
+    ) -> AuditTask:
+        """Add a finished audit task to the history, with the findings it reported.
+
+        ``findings`` holds (observation, suppressed, finding id or None). A check's
+        resource count is ``resources[check]`` or at least its number of findings.
+        """
+        start = clock.aware(start_time)
+        task = AuditTask(task_id or uuid.uuid4().hex, task_type, start, list(check_names), scheduled_audit_name)
+        if task.task_id in self.tasks:
+            raise InvalidRequestException(f"Audit task {task.task_id} already exists.")
+        if status == "CANCELED":
+            task.cancel()
+        else:
+            made = [Finding(finding_id or str(uuid.uuid4()), task.task_id, start, start, observation, suppressed)
+                    for observation, suppressed, finding_id in findings]
+            runs = {}
+            for check in task.check_names:
+                mine = [f for f in made if f.check_name == check]
+                hidden = sum(f.is_suppressed for f in mine)
+                total = max((resources or {}).get(check, 0), len(mine))
+                verdict = "COMPLETED_NON_COMPLIANT" if len(mine) > hidden else "COMPLETED_COMPLIANT"
+                runs[check] = (CheckRun("FAILED", error_code="INSUFFICIENT_PERMISSIONS") if status == "FAILED"
+                               else CheckRun(verdict, total=total, noncompliant=len(mine), suppressed=hidden))
+            task.finish(runs, made)
+            for finding in made:
+                self.findings.add(finding.finding_time, finding.finding_id, finding)
+        self.tasks.add(start, task.task_id, task)
+        return task
 
     def clear_seeded_observations(self, check_name: str | None = None) -> None:
         if check_name is None:

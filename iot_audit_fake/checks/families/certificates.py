@@ -1,1 +1,544 @@
-"""Evaluators for the certificates family of checks (to be written)."""
+"""Certificate checks: expiry, age, key quality and revocation of the certificates registered in moto's IoT.
+
+Every fact comes from the certificate PEM itself (moto's ``validity_not_before`` and
+``validity_not_after`` are placeholders), read through :func:`certificate_facts`.
+
+Which certificates are examined
+    The AWS check pages say the device-certificate checks apply "to device
+    certificates that are ACTIVE or PENDING_TRANSFER": those are the statuses a
+    device can still authenticate with (or soon will, once a transfer is
+    accepted). The CA checks use the same two statuses; AWS's CA statuses are only
+    ACTIVE and INACTIVE. ``totalResourcesCount`` is the number of certificates a
+    check examined; a PEM that holds no readable certificate is not examined.
+
+Revocation [INF]
+    AWS reads certificate revocation lists, which moto does not have. Here a CA
+    certificate counts as revoked by its issuer when its status in moto is
+    ``REVOKED`` (moto accepts that value in UpdateCACertificate although AWS's
+    model allows only ACTIVE and INACTIVE).
+
+    * REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK: a revoked CA that still has
+      ACTIVE or PENDING_TRANSFER device certificates below it; the finding names
+      the CA and lists those device certificates as related resources.
+    * REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK: an ACTIVE or PENDING_TRANSFER
+      device certificate whose CA is revoked, or whose (issuer, serial) pair is in
+      the backend's ``revoked_serials`` if that attribute exists: a set of
+      ``(issuer RFC 4514 string, serial in hex)`` pairs, the issuer written as
+      ``cryptography``'s ``Name.rfc4514_string()`` writes it, the serial in any
+      case, with or without colons.
+    * INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK: a revoked CA
+      that is an intermediate (its issuer is not its subject) and has ACTIVE or
+      PENDING_TRANSFER device certificates anywhere below it in the chain of
+      registered CA certificates.
+
+    A device certificate belongs to the CA that moto linked it to when it was
+    registered with its CA (``ca_certificate_id``). Otherwise, and between CA
+    certificates, the issuer is found by name (the issuer Name's DER equals the
+    CA's subject Name's DER) and confirmed by checking the signature.
+
+Key quality [INF]
+    AWS names two CVEs as reason codes and publishes no thresholds.
+
+    * ``CERTIFICATE_KEY_VULNERABILITY_CVE-2017-15361`` (ROCA) for an RSA modulus
+      with the fingerprint of Infineon's RSALib keys. The fingerprint test is the
+      published one and is cheap: the modulus is a power of 65537 modulo each
+      small prime from 3 to 167.
+    * ``CERTIFICATE_KEY_VULNERABILITY_CVE-2008-0166`` (Debian's predictable
+      OpenSSL keys) for every other key too weak to trust: RSA shorter than 2048
+      bits or with a public exponent below 3 or even, EC curves smaller than 256
+      bits, and any DSA key (the Debian advisory counts every DSA key used with
+      the weak generator as compromised, since DSA leaks its key through
+      predictable signing nonces). The fake cannot match keys against Debian's
+      blocklists, so size and algorithm stand in for them.
+
+Speed
+    Parsed facts are cached per PEM string in a bounded LRU cache shared by every
+    check and every evaluation, so a task running several certificate checks
+    reads each PEM once, and later tasks reuse the facts. A cold read costs about
+    what ``cryptography`` takes to load the certificate: the key and names come
+    from a short walk over the DER instead of ``public_key()``, which for EC keys
+    validates the curve point and costs more than the load itself.
+"""
+
+from __future__ import annotations
+
+import binascii
+import datetime as dt
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from ..catalogue import CHECKS
+from ..engine import Context, Observation, Outcome, evaluator
+
+#: Certificate statuses the checks examine (see the module docstring).
+EXAMINED = frozenset({"ACTIVE", "PENDING_TRANSFER"})
+#: The CA status that stands for "revoked by its issuer" [INF].
+REVOKED = "REVOKED"
+#: CA_CERTIFICATE_EXPIRING_CHECK has no setting: AWS fixes its threshold at 30 days.
+CA_EXPIRATION_THRESHOLD = dt.timedelta(days=30)
+#: Distinct PEMs whose facts are kept; above this a fleet is re-read on every evaluation.
+CACHE_SIZE = 65_536
+
+MIN_RSA_BITS = 2048
+MIN_EC_BITS = 256
+ROCA = "CERTIFICATE_KEY_VULNERABILITY_CVE-2017-15361"
+WEAK_KEY = "CERTIFICATE_KEY_VULNERABILITY_CVE-2008-0166"
+
+_RSA_OIDS = frozenset({"1.2.840.113549.1.1.1", "1.2.840.113549.1.1.10"})  # rsaEncryption, RSASSA-PSS
+_EC_OID = "1.2.840.10045.2.1"
+_DSA_OID = "1.2.840.10040.4.1"
+_KEY_NAMES = {"1.3.101.110": "X25519", "1.3.101.111": "X448", "1.3.101.112": "Ed25519", "1.3.101.113": "Ed448"}
+_BEGIN = "-----BEGIN CERTIFICATE-----"
+_END = "-----END CERTIFICATE-----"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyQuality:
+    """What a certificate's public key is, and why it is weak if it is."""
+
+    description: str
+    reason_code: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateFacts:
+    """What the checks need from one certificate."""
+
+    not_before: dt.datetime
+    not_after: dt.datetime
+    serial: int
+    #: The issuer and subject Name elements in DER, compared byte for byte.
+    issuer: bytes
+    subject: bytes
+    key: KeyQuality
+
+
+# -- reading certificates ------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def certificate_facts(pem: str) -> CertificateFacts | None:
+    """The facts of the first certificate in ``pem``, or None if it holds no readable certificate."""
+    try:
+        der = _der(pem)
+        cert = x509.load_der_x509_certificate(der)
+        issuer, subject, algorithm, parameters, key = _tbs_fields(der)
+        return CertificateFacts(cert.not_valid_before_utc, cert.not_valid_after_utc, cert.serial_number,
+                                issuer, subject, _key_quality(algorithm, parameters, key))
+    except (ValueError, IndexError, TypeError):
+        return None
+
+
+def _der(pem: str) -> bytes:
+    start = pem.find(_BEGIN)
+    end = pem.find(_END, start)
+    if start < 0 or end < 0:
+        # Some other PEM label: let cryptography find the block.
+        return x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER)
+    return binascii.a2b_base64(pem[start + len(_BEGIN):end])
+
+
+def _load(pem: str) -> x509.Certificate:
+    return x509.load_der_x509_certificate(_der(pem))
+
+
+def _element(der: bytes, pos: int) -> tuple[int, int]:
+    """Where the contents of the DER element at ``pos`` start and end (tags in a TBSCertificate are one byte)."""
+    length = der[pos + 1]
+    start = pos + 2
+    if length & 0x80:
+        end_of_length = start + (length & 0x7F)
+        length = int.from_bytes(der[start:end_of_length], "big")
+        start = end_of_length
+    end = start + length
+    if end > len(der):
+        raise ValueError("truncated DER element")
+    return start, end
+
+
+def _tbs_fields(der: bytes) -> tuple[bytes, bytes, bytes, bytes, bytes]:
+    """Issuer and subject Name elements, key algorithm OID, its parameters and the key bits of a certificate.
+
+    ``der`` has already been parsed by cryptography, so its structure is known to be sound.
+    """
+    pos = _element(der, _element(der, 0)[0])[0]  # Certificate -> TBSCertificate contents
+    if der[pos] == 0xA0:  # [0] version
+        pos = _element(der, pos)[1]
+    pos = _element(der, pos)[1]  # serialNumber
+    pos = _element(der, pos)[1]  # signature
+    issuer_end = _element(der, pos)[1]
+    issuer = der[pos:issuer_end]
+    pos = _element(der, issuer_end)[1]  # validity
+    subject_end = _element(der, pos)[1]
+    subject = der[pos:subject_end]
+    spki = _element(der, subject_end)[0]
+    algorithm, algorithm_end = _element(der, spki)
+    oid_start, oid_end = _element(der, algorithm)
+    bits_start, bits_end = _element(der, algorithm_end)
+    # The BIT STRING's first content byte counts unused bits (always 0 for a key).
+    return issuer, subject, der[oid_start:oid_end], der[oid_end:algorithm_end], der[bits_start + 1:bits_end]
+
+
+@functools.lru_cache(maxsize=256)
+def _oid(value: bytes) -> str:
+    """The dotted form of an OBJECT IDENTIFIER's contents."""
+    arcs: list[int] = []
+    arc = 0
+    for byte in value:
+        arc = (arc << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            arcs.append(arc)
+            arc = 0
+    first = min(arcs[0] // 40, 2)
+    return ".".join(str(a) for a in (first, arcs[0] - 40 * first, *arcs[1:]))
+
+
+# -- key quality -------------------------------------------------------------------
+
+
+def _key_quality(algorithm: bytes, parameters: bytes, key: bytes) -> KeyQuality:
+    name = _oid(algorithm)
+    try:
+        if name in _RSA_OIDS:
+            return _rsa_quality(key)
+        if name == _EC_OID:
+            return _ec_quality(parameters)
+    except (ValueError, IndexError):
+        return KeyQuality("unreadable public key")
+    if name == _DSA_OID:
+        return KeyQuality("DSA", WEAK_KEY, "Certificate uses a DSA key, which predictable signing nonces expose.")
+    return KeyQuality(_KEY_NAMES.get(name, name))
+
+
+def _rsa_quality(key: bytes) -> KeyQuality:
+    sequence = _element(key, 0)[0]
+    n_start, n_end = _element(key, sequence)
+    e_start, e_end = _element(key, n_end)
+    modulus = int.from_bytes(key[n_start:n_end], "big")
+    exponent = int.from_bytes(key[e_start:e_end], "big")
+    bits = modulus.bit_length()
+    description = f"RSA {bits}-bit"
+    if has_roca_fingerprint(modulus):
+        return KeyQuality(description, ROCA,
+                          "Certificate key has the fingerprint of Infineon RSALib keys (ROCA), "
+                          "whose private key can be computed from the public key.")
+    if bits < MIN_RSA_BITS:
+        return KeyQuality(description, WEAK_KEY,
+                          f"Certificate uses an RSA key of {bits} bits, shorter than {MIN_RSA_BITS} bits.")
+    if exponent < 3 or exponent % 2 == 0:
+        return KeyQuality(description, WEAK_KEY,
+                          f"Certificate uses an RSA key with the weak public exponent {exponent}.")
+    return KeyQuality(description)
+
+
+@functools.lru_cache(maxsize=64)
+def _ec_quality(parameters: bytes) -> KeyQuality:
+    if not parameters or parameters[0] != 0x06:
+        return KeyQuality("EC with explicit curve parameters")
+    start, end = _element(parameters, 0)
+    try:
+        curve = ec.get_curve_for_oid(x509.ObjectIdentifier(_oid(parameters[start:end])))()
+    except LookupError:
+        return KeyQuality(f"EC curve {_oid(parameters[start:end])}")
+    description = f"EC {curve.name}"
+    if curve.key_size < MIN_EC_BITS:
+        return KeyQuality(description, WEAK_KEY,
+                          f"Certificate uses the {curve.key_size}-bit elliptic curve {curve.name}, "
+                          f"smaller than {MIN_EC_BITS} bits.")
+    return KeyQuality(description)
+
+
+def _roca_masks() -> tuple[tuple[int, int], ...]:
+    """For each small prime r, the residues mod r (as a bitmask) that powers of 65537 take.
+
+    An RSALib prime is k*M + (65537^a mod M) with M a primorial, so the product of two is a
+    power of 65537 modulo every prime dividing M. A modulus without that structure fails the test
+    within a few primes; one in about 2**28 passes all 38 by chance.
+    """
+    masks = []
+    for r in (p for p in range(3, 168) if all(p % d for d in range(2, int(p ** 0.5) + 1))):
+        generator, residue, mask = 65537 % r, 1, 0
+        while not mask >> residue & 1:
+            mask |= 1 << residue
+            residue = residue * generator % r
+        masks.append((r, mask))
+    return tuple(masks)
+
+
+_ROCA_MASKS = _roca_masks()
+
+
+def has_roca_fingerprint(modulus: int) -> bool:
+    """Whether an RSA modulus has the ROCA (CVE-2017-15361) fingerprint."""
+    return all(mask >> (modulus % r) & 1 for r, mask in _ROCA_MASKS)
+
+
+# -- who issued what -------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _signed_by(pem: str, issuer_pem: str) -> bool:
+    """Whether the certificate in ``issuer_pem`` issued the one in ``pem`` (names and signature)."""
+    try:
+        _load(pem).verify_directly_issued_by(_load(issuer_pem))
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=1024)
+def _issuer_name(pem: str) -> str:
+    return _load(pem).issuer.rfc4514_string()
+
+
+@functools.lru_cache(maxsize=1024)
+def _subject_name(pem: str) -> str:
+    return _load(pem).subject.rfc4514_string()
+
+
+def _issued_by(cert: Any, cas: list[Any]) -> Any | None:
+    """Which of ``cas`` (with readable PEMs) issued ``cert``, found by name and confirmed by signature."""
+    facts = certificate_facts(cert.certificate_pem)
+    if facts is None:
+        return None
+    for ca in cas:
+        ca_facts = certificate_facts(ca.certificate_pem)
+        if (ca is not cert and ca_facts is not None and ca_facts.subject == facts.issuer
+                and _signed_by(cert.certificate_pem, ca.certificate_pem)):
+            return ca
+    return None
+
+
+def _devices_below(ctx: Context, cas: list[Any]) -> dict[str, list[Any]]:
+    """The ACTIVE or PENDING_TRANSFER device certificates each CA in ``cas`` issued directly, by CA id."""
+    below: dict[str, list[Any]] = {ca.certificate_id: [] for ca in cas}
+    if not cas:
+        return below
+    by_subject: dict[bytes, list[Any]] = {}
+    for ca in cas:
+        facts = certificate_facts(ca.certificate_pem)
+        if facts is not None:
+            by_subject.setdefault(facts.subject, []).append(ca)
+    for device in ctx.iot.certificates.values():
+        if device.status not in EXAMINED:
+            continue
+        if device.ca_certificate_id is not None:
+            # Registered with its CA: moto's link decides.
+            if device.ca_certificate_id in below:
+                below[device.ca_certificate_id].append(device)
+            continue
+        facts = certificate_facts(device.certificate_pem)
+        if facts is None or facts.issuer not in by_subject:
+            continue
+        issuer = _issued_by(device, by_subject[facts.issuer])
+        if issuer is not None:
+            below[issuer.certificate_id].append(device)
+    return below
+
+
+def _chain_below(ca: Any, cas: list[Any]) -> list[Any]:
+    """``ca`` and every registered CA certificate below it in the chain."""
+    chain = [ca]
+    seen = {ca.certificate_id}
+    for parent in chain:
+        for candidate in cas:
+            if candidate.certificate_id not in seen and _issued_by(candidate, [parent]) is not None:
+                seen.add(candidate.certificate_id)
+                chain.append(candidate)
+    return chain
+
+
+def _revoked_by_issuer(ctx: Context) -> dict[int, set[str]]:
+    """``revoked_serials`` of the backend, if it has one, as serial -> issuer names."""
+    listed: dict[int, set[str]] = {}
+    for issuer, serial in getattr(ctx.backend, "revoked_serials", set()):
+        try:
+            number = int(str(serial).replace(":", ""), 16)
+        except ValueError:
+            continue
+        listed.setdefault(number, set()).add(str(issuer))
+    return listed
+
+
+# -- findings ----------------------------------------------------------------------
+
+
+def _device_resources(devices: Iterable[Any]) -> tuple[dict[str, Any], ...]:
+    return tuple(
+        {"resourceType": "DEVICE_CERTIFICATE", "resourceIdentifier": {"deviceCertificateId": device.certificate_id},
+         "additionalInfo": {}}
+        for device in devices
+    )
+
+
+def _epoch_ms(moment: dt.datetime) -> str:
+    return str(int(moment.timestamp()) * 1000)
+
+
+def _registered(ctx: Context, check: str) -> Iterable[Any]:
+    """The certificates a check reads: CA certificates or device certificates, by its resource type."""
+    if CHECKS[check].resource_type == "CA_CERTIFICATE":
+        return ctx.iot.ca_certificates.values()  # type: ignore[no-any-return]
+    return ctx.iot.certificates.values()  # type: ignore[no-any-return]
+
+
+# -- the checks --------------------------------------------------------------------
+
+
+@evaluator("DEVICE_CERTIFICATE_EXPIRING_CHECK", "CA_CERTIFICATE_EXPIRING_CHECK")
+def expiring(ctx: Context, check: str) -> Outcome:
+    spec = CHECKS[check]
+    if spec.config_spec("CERT_EXPIRATION_THRESHOLD_IN_DAYS") is None:
+        threshold = CA_EXPIRATION_THRESHOLD
+    else:
+        threshold = dt.timedelta(days=ctx.setting(check, "CERT_EXPIRATION_THRESHOLD_IN_DAYS"))
+    now = ctx.now
+    horizon = now + threshold
+    outcome = Outcome()
+    for cert in _registered(ctx, check):
+        if cert.status not in EXAMINED:
+            continue
+        facts = certificate_facts(cert.certificate_pem)
+        if facts is None:
+            continue
+        outcome.total += 1
+        not_after = facts.not_after
+        if not_after > horizon:
+            continue
+        # notAfter is the last valid instant (RFC 5280), so a certificate is past it only afterwards.
+        if not_after < now:
+            code, reason = "CERTIFICATE_PAST_EXPIRATION", "Certificate is past its expiration."
+        else:
+            code, reason = "CERTIFICATE_APPROACHING_EXPIRATION", "Certificate is approaching its expiration."
+        outcome.noncompliant.append(Observation(
+            check, spec.resource_type, {spec.identifier: cert.certificate_id}, code, reason,
+            additional_info={"EXPIRATION_TIME": _epoch_ms(not_after)},
+        ))
+    return outcome
+
+
+@evaluator("DEVICE_CERTIFICATE_AGE_CHECK")
+def age(ctx: Context, check: str) -> Outcome:
+    spec = CHECKS[check]
+    # "Active for a number of days greater than or equal to" the threshold, counted from notBefore.
+    oldest = ctx.now - dt.timedelta(days=ctx.setting(check, "CERT_AGE_THRESHOLD_IN_DAYS"))
+    outcome = Outcome()
+    for cert in ctx.iot.certificates.values():
+        if cert.status not in EXAMINED:
+            continue
+        facts = certificate_facts(cert.certificate_pem)
+        if facts is None:
+            continue
+        outcome.total += 1
+        if facts.not_before <= oldest:
+            outcome.noncompliant.append(Observation(
+                check, spec.resource_type, {spec.identifier: cert.certificate_id},
+                "CERTIFICATE_PAST_AGE_THRESHOLD", "Certificate is past its age threshold.",
+            ))
+    return outcome
+
+
+@evaluator("DEVICE_CERTIFICATE_KEY_QUALITY_CHECK", "CA_CERTIFICATE_KEY_QUALITY_CHECK")
+def key_quality(ctx: Context, check: str) -> Outcome:
+    spec = CHECKS[check]
+    outcome = Outcome()
+    for cert in _registered(ctx, check):
+        if cert.status not in EXAMINED:
+            continue
+        facts = certificate_facts(cert.certificate_pem)
+        if facts is None:
+            continue
+        outcome.total += 1
+        key = facts.key
+        if key.reason_code is not None:
+            outcome.noncompliant.append(Observation(
+                check, spec.resource_type, {spec.identifier: cert.certificate_id}, key.reason_code,
+                key.reason or "Certificate uses a weak key.",
+            ))
+    return outcome
+
+
+@evaluator("REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK")
+def revoked_ca(ctx: Context, check: str) -> Outcome:
+    spec = CHECKS[check]
+    cas = list(ctx.iot.ca_certificates.values())
+    outcome = Outcome(total=len(cas))
+    revoked = [ca for ca in cas if ca.status == REVOKED]
+    below = _devices_below(ctx, revoked)
+    for ca in revoked:
+        devices = below[ca.certificate_id]
+        if devices:
+            outcome.noncompliant.append(Observation(
+                check, spec.resource_type, {spec.identifier: ca.certificate_id}, "CERTIFICATE_REVOKED_BY_ISSUER",
+                "CA certificate is revoked, but device certificates it signed are still active.",
+                related=_device_resources(devices),
+            ))
+    return outcome
+
+
+@evaluator("REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK")
+def revoked_device(ctx: Context, check: str) -> Outcome:
+    spec = CHECKS[check]
+    below = _devices_below(ctx, [ca for ca in ctx.iot.ca_certificates.values() if ca.status == REVOKED])
+    under_revoked_ca = {device.certificate_id for devices in below.values() for device in devices}
+    listed = _revoked_by_issuer(ctx)
+    outcome = Outcome()
+    for cert in ctx.iot.certificates.values():
+        if cert.status not in EXAMINED:
+            continue
+        outcome.total += 1
+        revoked = cert.certificate_id in under_revoked_ca
+        if not revoked and listed:
+            facts = certificate_facts(cert.certificate_pem)
+            revoked = (facts is not None and facts.serial in listed
+                       and _issuer_name(cert.certificate_pem) in listed[facts.serial])
+        if revoked:
+            outcome.noncompliant.append(Observation(
+                check, spec.resource_type, {spec.identifier: cert.certificate_id}, "CERTIFICATE_REVOKED_BY_ISSUER",
+                "Certificate is revoked by its issuer, but is still active.",
+            ))
+    return outcome
+
+
+@evaluator("INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK")
+def intermediate_ca_revoked(ctx: Context, check: str) -> Outcome:
+    spec = CHECKS[check]
+    cas = list(ctx.iot.ca_certificates.values())
+    outcome = Outcome(total=len(cas))
+    revoked: list[tuple[Any, CertificateFacts]] = []
+    for ca in cas:
+        facts = certificate_facts(ca.certificate_pem)
+        if ca.status == REVOKED and facts is not None and facts.issuer != facts.subject:
+            revoked.append((ca, facts))
+    if not revoked:
+        return outcome
+    chains = {ca.certificate_id: _chain_below(ca, cas) for ca, _ in revoked}
+    involved = list({member.certificate_id: member for chain in chains.values() for member in chain}.values())
+    below = _devices_below(ctx, involved)
+    for ca, facts in revoked:
+        devices = list({device.certificate_id: device
+                        for member in chains[ca.certificate_id]
+                        for device in below[member.certificate_id]}.values())
+        if not devices:
+            continue
+        identifier = {
+            "issuerCertificateSubject": _subject_name(ca.certificate_pem),
+            "issuerId": ca.certificate_id,
+            # Plain hex: AWS's model caps this at 20 characters of [a-fA-F0-9:], which a
+            # 20-byte serial (40 hex digits) exceeds; it is reported whole all the same.
+            "issuerCertificateSerialNumber": format(facts.serial, "x"),
+        }
+        outcome.noncompliant.append(Observation(
+            check, spec.resource_type, {spec.identifier: identifier}, "INTERMEDIATE_CA_REVOKED_BY_ISSUER",
+            "Intermediate CA certificate is revoked, but device certificates below it are still active.",
+            related=_device_resources(devices),
+        ))
+    return outcome

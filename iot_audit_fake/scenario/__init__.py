@@ -1,0 +1,41 @@
+"""Scenarios: a whole starting world in one YAML file (see docs/scenarios.md).
+
+``load_scenario`` applies one inside an active mock, atomically; ``dump_scenario``
+writes the current state back out; ``validate_scenario`` checks a file without
+applying it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from . import apply, dump
+from .source import ScenarioError, read, validate
+
+DEMO_SCENARIO_PATH = Path(__file__).with_name("demo.yaml")
+
+__all__ = ["DEMO_SCENARIO_PATH", "ScenarioError", "dump_scenario", "load_scenario", "validate_scenario"]
+
+
+def validate_scenario(scenario: str | Path | Mapping[str, Any]) -> list[str]:
+    """The problems in a scenario (empty when it is valid); nothing is applied."""
+    try:
+        return validate(read(scenario))
+    except ScenarioError as error:
+        return error.messages
+
+
+def load_scenario(scenario: str | Path | Mapping[str, Any]) -> None:
+    """Apply a scenario (a file path, YAML text or a mapping) to the active mock, all or nothing."""
+    source = read(scenario)
+    problems = validate(source)
+    if problems:
+        raise ScenarioError(problems)
+    apply.apply(source)
+
+
+def dump_scenario() -> dict[str, Any]:
+    """The current state as a scenario mapping (``yaml.safe_dump`` it to get a file)."""
+    return dump.dump()
