@@ -1,14 +1,17 @@
 """The fake's one clock.
 
 Every timestamp the fake produces or compares comes from :func:`now`. It reads
-``datetime.datetime.now`` through the ``datetime`` module at call time, so
-freezegun (which swaps the module's class) and time-machine (which patches the
-C clock) both control it, as does the real clock when neither is active.
+``time.time`` through the ``time`` module at call time, so freezegun (which
+swaps the module's function) and time-machine (which patches the C clock) both
+control it, as does the real clock when neither is active. ``time.time`` rather
+than ``datetime.now(UTC)``: freezegun adds its ``tz_offset`` to an aware
+``now(tz)`` too, which would move a UTC clock.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import time as _time
 
 UTC = _dt.timezone.utc
 
@@ -22,8 +25,7 @@ def now() -> _dt.datetime:
     The wire carries milliseconds; keeping no finer precision means a time a
     client read back (say a taskStartTime) selects exactly what it named.
     """
-    moment = _dt.datetime.now(UTC)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+    return _dt.datetime.fromtimestamp(int(_time.time() * 1000) / 1000, UTC)
 
 
 def retention_cutoff(at: _dt.datetime | None = None) -> _dt.datetime:

@@ -116,7 +116,7 @@ class ScheduledAudit:
         at ``oldest`` when the cursor is older than that.
         """
         runs = []
-        start = max(self.cursor, oldest)
+        start = max(self.cursor, oldest - dt.timedelta(microseconds=1))  # a run exactly 90 days old is kept
         run = self.next_run(start)
         while run <= now:
             runs.append(run)

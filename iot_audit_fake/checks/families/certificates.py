@@ -65,14 +65,15 @@ from __future__ import annotations
 import binascii
 import datetime as dt
 import functools
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 
 from ..catalogue import CHECKS
 from ..engine import Context, Observation, Outcome, evaluator
@@ -91,12 +92,10 @@ MIN_EC_BITS = 256
 ROCA = "CERTIFICATE_KEY_VULNERABILITY_CVE-2017-15361"
 WEAK_KEY = "CERTIFICATE_KEY_VULNERABILITY_CVE-2008-0166"
 
-_RSA_OIDS = frozenset({"1.2.840.113549.1.1.1", "1.2.840.113549.1.1.10"})  # rsaEncryption, RSASSA-PSS
-_EC_OID = "1.2.840.10045.2.1"
-_DSA_OID = "1.2.840.10040.4.1"
-_KEY_NAMES = {"1.3.101.110": "X25519", "1.3.101.111": "X448", "1.3.101.112": "Ed25519", "1.3.101.113": "Ed448"}
 _BEGIN = "-----BEGIN CERTIFICATE-----"
 _END = "-----END CERTIFICATE-----"
+#: The DER of the OID id-ecPublicKey (1.2.840.10045.2.1).
+_EC_PUBLIC_KEY = bytes.fromhex("06072a8648ce3d0201")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,17 +107,22 @@ class KeyQuality:
     reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class CertificateFacts:
-    """What the checks need from one certificate."""
+class CertificateFacts(NamedTuple):
+    """What the expiry, age and key checks need from one certificate (a tuple: cheap to build)."""
 
     not_before: dt.datetime
     not_after: dt.datetime
+    key: KeyQuality
+    #: The certificate's DER, for the rarer reads (names, serial, signatures) without decoding the PEM again.
+    der: bytes
+
+
+class Identity(NamedTuple):
+    """Who a certificate is and who issued it: the Names in DER, compared byte for byte."""
+
     serial: int
-    #: The issuer and subject Name elements in DER, compared byte for byte.
     issuer: bytes
     subject: bytes
-    key: KeyQuality
 
 
 # -- reading certificates ------------------------------------------------------
@@ -130,11 +134,28 @@ def certificate_facts(pem: str) -> CertificateFacts | None:
     try:
         der = _der(pem)
         cert = x509.load_der_x509_certificate(der)
-        issuer, subject, algorithm, parameters, key = _tbs_fields(der)
-        return CertificateFacts(cert.not_valid_before_utc, cert.not_valid_after_utc, cert.serial_number,
-                                issuer, subject, _key_quality(algorithm, parameters, key))
-    except (ValueError, IndexError, TypeError):
+        return CertificateFacts(cert.not_valid_before_utc, cert.not_valid_after_utc, _key_quality(cert, der), der)
+    except (ValueError, TypeError):
         return None
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def identity(pem: str) -> Identity | None:
+    """Serial number, issuer and subject of the certificate in ``pem`` (read from the cached DER)."""
+    facts = certificate_facts(pem)
+    if facts is None:
+        return None
+    der = facts.der
+    pos = _element(der, _element(der, 0)[0])[0]  # Certificate -> TBSCertificate contents
+    if der[pos] == 0xA0:  # [0] version
+        pos = _element(der, pos)[1]
+    serial_start, serial_end = _element(der, pos)
+    issuer_start = _element(der, serial_end)[1]  # past the signature AlgorithmIdentifier
+    issuer_end = _element(der, issuer_start)[1]
+    subject_start = _element(der, issuer_end)[1]  # past the validity
+    subject_end = _element(der, subject_start)[1]
+    return Identity(int.from_bytes(der[serial_start:serial_end], "big", signed=True),
+                    der[issuer_start:issuer_end], der[subject_start:subject_end])
 
 
 def _der(pem: str) -> bytes:
@@ -144,10 +165,6 @@ def _der(pem: str) -> bytes:
         # Some other PEM label: let cryptography find the block.
         return x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER)
     return binascii.a2b_base64(pem[start + len(_BEGIN):end])
-
-
-def _load(pem: str) -> x509.Certificate:
-    return x509.load_der_x509_certificate(_der(pem))
 
 
 def _element(der: bytes, pos: int) -> tuple[int, int]:
@@ -162,29 +179,6 @@ def _element(der: bytes, pos: int) -> tuple[int, int]:
     if end > len(der):
         raise ValueError("truncated DER element")
     return start, end
-
-
-def _tbs_fields(der: bytes) -> tuple[bytes, bytes, bytes, bytes, bytes]:
-    """Issuer and subject Name elements, key algorithm OID, its parameters and the key bits of a certificate.
-
-    ``der`` has already been parsed by cryptography, so its structure is known to be sound.
-    """
-    pos = _element(der, _element(der, 0)[0])[0]  # Certificate -> TBSCertificate contents
-    if der[pos] == 0xA0:  # [0] version
-        pos = _element(der, pos)[1]
-    pos = _element(der, pos)[1]  # serialNumber
-    pos = _element(der, pos)[1]  # signature
-    issuer_end = _element(der, pos)[1]
-    issuer = der[pos:issuer_end]
-    pos = _element(der, issuer_end)[1]  # validity
-    subject_end = _element(der, pos)[1]
-    subject = der[pos:subject_end]
-    spki = _element(der, subject_end)[0]
-    algorithm, algorithm_end = _element(der, spki)
-    oid_start, oid_end = _element(der, algorithm)
-    bits_start, bits_end = _element(der, algorithm_end)
-    # The BIT STRING's first content byte counts unused bits (always 0 for a key).
-    return issuer, subject, der[oid_start:oid_end], der[oid_end:algorithm_end], der[bits_start + 1:bits_end]
 
 
 @functools.lru_cache(maxsize=256)
@@ -204,26 +198,35 @@ def _oid(value: bytes) -> str:
 # -- key quality -------------------------------------------------------------------
 
 
-def _key_quality(algorithm: bytes, parameters: bytes, key: bytes) -> KeyQuality:
-    name = _oid(algorithm)
+def _key_quality(cert: x509.Certificate, der: bytes) -> KeyQuality:
+    # An EC key is judged by its named curve, read straight from the DER: loading an EC public
+    # key validates its point, which costs more than loading the whole certificate. Before the
+    # SubjectPublicKeyInfo a certificate holds only a serial, a signature algorithm (ecdsa-with-*
+    # OIDs, not id-ecPublicKey), names and dates, so the first AlgorithmIdentifier
+    # SEQUENCE { id-ecPublicKey, OID } is the key's; anything else goes through cryptography.
+    at = der.find(_EC_PUBLIC_KEY)
+    if at >= 2 and len(der) > at + 11 and der[at + 9] == 0x06:
+        length = der[at + 10]
+        if der[at - 2] == 0x30 and der[at - 1] == 11 + length:
+            quality = _named_curve_quality(der[at + 11:at + 11 + length])
+            if quality is not None:
+                return quality
     try:
-        if name in _RSA_OIDS:
-            return _rsa_quality(key)
-        if name == _EC_OID:
-            return _ec_quality(parameters)
-    except (ValueError, IndexError):
+        key = cert.public_key()
+    except (ValueError, UnsupportedAlgorithm):
         return KeyQuality("unreadable public key")
-    if name == _DSA_OID:
-        return KeyQuality("DSA", WEAK_KEY, "Certificate uses a DSA key, which predictable signing nonces expose.")
-    return KeyQuality(_KEY_NAMES.get(name, name))
+    if isinstance(key, rsa.RSAPublicKey):
+        numbers = key.public_numbers()
+        return _rsa_quality(numbers.n, numbers.e)
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return _curve_quality(key.curve)
+    if isinstance(key, dsa.DSAPublicKey):
+        return KeyQuality(f"DSA {key.key_size}-bit", WEAK_KEY,
+                          "Certificate uses a DSA key, which predictable signing nonces expose.")
+    return KeyQuality(type(key).__name__.removeprefix("_").removesuffix("PublicKey") or "public key")
 
 
-def _rsa_quality(key: bytes) -> KeyQuality:
-    sequence = _element(key, 0)[0]
-    n_start, n_end = _element(key, sequence)
-    e_start, e_end = _element(key, n_end)
-    modulus = int.from_bytes(key[n_start:n_end], "big")
-    exponent = int.from_bytes(key[e_start:e_end], "big")
+def _rsa_quality(modulus: int, exponent: int) -> KeyQuality:
     bits = modulus.bit_length()
     description = f"RSA {bits}-bit"
     if has_roca_fingerprint(modulus):
@@ -240,14 +243,14 @@ def _rsa_quality(key: bytes) -> KeyQuality:
 
 
 @functools.lru_cache(maxsize=64)
-def _ec_quality(parameters: bytes) -> KeyQuality:
-    if not parameters or parameters[0] != 0x06:
-        return KeyQuality("EC with explicit curve parameters")
-    start, end = _element(parameters, 0)
+def _named_curve_quality(curve_oid: bytes) -> KeyQuality | None:
     try:
-        curve = ec.get_curve_for_oid(x509.ObjectIdentifier(_oid(parameters[start:end])))()
-    except LookupError:
-        return KeyQuality(f"EC curve {_oid(parameters[start:end])}")
+        return _curve_quality(ec.get_curve_for_oid(x509.ObjectIdentifier(_oid(curve_oid)))())
+    except (LookupError, ValueError, IndexError):
+        return None
+
+
+def _curve_quality(curve: ec.EllipticCurve) -> KeyQuality:
     description = f"EC {curve.name}"
     if curve.key_size < MIN_EC_BITS:
         return KeyQuality(description, WEAK_KEY,
@@ -281,66 +284,104 @@ def has_roca_fingerprint(modulus: int) -> bool:
     return all(mask >> (modulus % r) & 1 for r, mask in _ROCA_MASKS)
 
 
+# -- one evaluation's view of the device certificates ----------------------------------
+
+#: The examined device certificates of the last evaluation, kept while its Context lives.
+_last_evaluation: tuple[weakref.ReferenceType[Context], list[tuple[str, CertificateFacts]]] | None = None
+
+
+def examined_devices(ctx: Context) -> list[tuple[str, CertificateFacts]]:
+    """(certificate id, facts) of every ACTIVE or PENDING_TRANSFER device certificate with a readable PEM.
+
+    Computed once per evaluation (one Context) and shared by the checks of a task: a compact list
+    is much cheaper to walk three times than 10,000 moto objects and cache entries.
+    """
+    global _last_evaluation
+    last = _last_evaluation
+    if last is not None and last[0]() is ctx:
+        return last[1]
+    examined = []
+    for cert in ctx.iot.certificates.values():
+        if cert.status in EXAMINED:
+            facts = certificate_facts(cert.certificate_pem)
+            if facts is not None:
+                examined.append((cert.certificate_id, facts))
+    _last_evaluation = (weakref.ref(ctx), examined)
+    return examined
+
+
 # -- who issued what -------------------------------------------------------------
+
+
+def _load(pem: str) -> x509.Certificate | None:
+    facts = certificate_facts(pem)
+    return None if facts is None else x509.load_der_x509_certificate(facts.der)
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def _signed_by(pem: str, issuer_pem: str) -> bool:
     """Whether the certificate in ``issuer_pem`` issued the one in ``pem`` (names and signature)."""
+    cert, issuer = _load(pem), _load(issuer_pem)
+    if cert is None or issuer is None:
+        return False
     try:
-        _load(pem).verify_directly_issued_by(_load(issuer_pem))
-    except (ValueError, TypeError, InvalidSignature):
+        cert.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
         return False
     return True
 
 
 @functools.lru_cache(maxsize=1024)
-def _issuer_name(pem: str) -> str:
-    return _load(pem).issuer.rfc4514_string()
+def _issuer_name(pem: str) -> str | None:
+    cert = _load(pem)
+    return None if cert is None else cert.issuer.rfc4514_string()
 
 
 @functools.lru_cache(maxsize=1024)
-def _subject_name(pem: str) -> str:
-    return _load(pem).subject.rfc4514_string()
+def _subject_name(pem: str) -> str | None:
+    cert = _load(pem)
+    return None if cert is None else cert.subject.rfc4514_string()
 
 
 def _issued_by(cert: Any, cas: list[Any]) -> Any | None:
-    """Which of ``cas`` (with readable PEMs) issued ``cert``, found by name and confirmed by signature."""
-    facts = certificate_facts(cert.certificate_pem)
-    if facts is None:
+    """Which of ``cas`` issued ``cert``: found by name, confirmed by signature."""
+    names = identity(cert.certificate_pem)
+    if names is None:
         return None
     for ca in cas:
-        ca_facts = certificate_facts(ca.certificate_pem)
-        if (ca is not cert and ca_facts is not None and ca_facts.subject == facts.issuer
+        ca_names = identity(ca.certificate_pem)
+        if (ca is not cert and ca_names is not None and ca_names.subject == names.issuer
                 and _signed_by(cert.certificate_pem, ca.certificate_pem)):
             return ca
     return None
 
 
-def _devices_below(ctx: Context, cas: list[Any]) -> dict[str, list[Any]]:
-    """The ACTIVE or PENDING_TRANSFER device certificates each CA in ``cas`` issued directly, by CA id."""
-    below: dict[str, list[Any]] = {ca.certificate_id: [] for ca in cas}
+def _devices_below(ctx: Context, cas: list[Any]) -> dict[str, list[str]]:
+    """Ids of the ACTIVE or PENDING_TRANSFER device certificates each CA in ``cas`` issued directly, by CA id."""
+    below: dict[str, list[str]] = {ca.certificate_id: [] for ca in cas}
     if not cas:
         return below
     by_subject: dict[bytes, list[Any]] = {}
     for ca in cas:
-        facts = certificate_facts(ca.certificate_pem)
-        if facts is not None:
-            by_subject.setdefault(facts.subject, []).append(ca)
+        names = identity(ca.certificate_pem)
+        if names is not None:
+            by_subject.setdefault(names.subject, []).append(ca)
     for device in ctx.iot.certificates.values():
         if device.status not in EXAMINED:
             continue
         if device.ca_certificate_id is not None:
             # Registered with its CA: moto's link decides.
             if device.ca_certificate_id in below:
-                below[device.ca_certificate_id].append(device)
+                below[device.ca_certificate_id].append(device.certificate_id)
             continue
-        facts = certificate_facts(device.certificate_pem)
-        if facts is None or facts.issuer not in by_subject:
+        if not by_subject:
             continue
-        issuer = _issued_by(device, by_subject[facts.issuer])
+        names = identity(device.certificate_pem)
+        if names is None or names.issuer not in by_subject:
+            continue
+        issuer = _issued_by(device, by_subject[names.issuer])
         if issuer is not None:
-            below[issuer.certificate_id].append(device)
+            below[issuer.certificate_id].append(device.certificate_id)
     return below
 
 
@@ -348,7 +389,7 @@ def _chain_below(ca: Any, cas: list[Any]) -> list[Any]:
     """``ca`` and every registered CA certificate below it in the chain."""
     chain = [ca]
     seen = {ca.certificate_id}
-    for parent in chain:
+    for parent in chain:  # grows while it is walked: breadth first
         for candidate in cas:
             if candidate.certificate_id not in seen and _issued_by(candidate, [parent]) is not None:
                 seen.add(candidate.certificate_id)
@@ -359,7 +400,7 @@ def _chain_below(ca: Any, cas: list[Any]) -> list[Any]:
 def _revoked_by_issuer(ctx: Context) -> dict[int, set[str]]:
     """``revoked_serials`` of the backend, if it has one, as serial -> issuer names."""
     listed: dict[int, set[str]] = {}
-    for issuer, serial in getattr(ctx.backend, "revoked_serials", set()):
+    for issuer, serial in getattr(ctx.backend, "revoked_serials", ()):
         try:
             number = int(str(serial).replace(":", ""), 16)
         except ValueError:
@@ -368,29 +409,32 @@ def _revoked_by_issuer(ctx: Context) -> dict[int, set[str]]:
     return listed
 
 
-# -- findings ----------------------------------------------------------------------
+# -- the checks --------------------------------------------------------------------
 
 
-def _device_resources(devices: Iterable[Any]) -> tuple[dict[str, Any], ...]:
+def _examined(ctx: Context, check: str) -> list[tuple[str, CertificateFacts]]:
+    """The certificates a check reads: CA or device certificates, by its resource type."""
+    if CHECKS[check].resource_type != "CA_CERTIFICATE":
+        return examined_devices(ctx)
+    examined = []
+    for ca in ctx.iot.ca_certificates.values():
+        if ca.status in EXAMINED:
+            facts = certificate_facts(ca.certificate_pem)
+            if facts is not None:
+                examined.append((ca.certificate_id, facts))
+    return examined
+
+
+def _device_resources(ids: Iterable[str]) -> tuple[dict[str, Any], ...]:
     return tuple(
-        {"resourceType": "DEVICE_CERTIFICATE", "resourceIdentifier": {"deviceCertificateId": device.certificate_id},
+        {"resourceType": "DEVICE_CERTIFICATE", "resourceIdentifier": {"deviceCertificateId": cert_id},
          "additionalInfo": {}}
-        for device in devices
+        for cert_id in ids
     )
 
 
 def _epoch_ms(moment: dt.datetime) -> str:
     return str(int(moment.timestamp()) * 1000)
-
-
-def _registered(ctx: Context, check: str) -> Iterable[Any]:
-    """The certificates a check reads: CA certificates or device certificates, by its resource type."""
-    if CHECKS[check].resource_type == "CA_CERTIFICATE":
-        return ctx.iot.ca_certificates.values()  # type: ignore[no-any-return]
-    return ctx.iot.certificates.values()  # type: ignore[no-any-return]
-
-
-# -- the checks --------------------------------------------------------------------
 
 
 @evaluator("DEVICE_CERTIFICATE_EXPIRING_CHECK", "CA_CERTIFICATE_EXPIRING_CHECK")
@@ -402,14 +446,9 @@ def expiring(ctx: Context, check: str) -> Outcome:
         threshold = dt.timedelta(days=ctx.setting(check, "CERT_EXPIRATION_THRESHOLD_IN_DAYS"))
     now = ctx.now
     horizon = now + threshold
-    outcome = Outcome()
-    for cert in _registered(ctx, check):
-        if cert.status not in EXAMINED:
-            continue
-        facts = certificate_facts(cert.certificate_pem)
-        if facts is None:
-            continue
-        outcome.total += 1
+    examined = _examined(ctx, check)
+    outcome = Outcome(total=len(examined))
+    for cert_id, facts in examined:
         not_after = facts.not_after
         if not_after > horizon:
             continue
@@ -419,7 +458,7 @@ def expiring(ctx: Context, check: str) -> Outcome:
         else:
             code, reason = "CERTIFICATE_APPROACHING_EXPIRATION", "Certificate is approaching its expiration."
         outcome.noncompliant.append(Observation(
-            check, spec.resource_type, {spec.identifier: cert.certificate_id}, code, reason,
+            check, spec.resource_type, {spec.identifier: cert_id}, code, reason,
             additional_info={"EXPIRATION_TIME": _epoch_ms(not_after)},
         ))
     return outcome
@@ -430,17 +469,12 @@ def age(ctx: Context, check: str) -> Outcome:
     spec = CHECKS[check]
     # "Active for a number of days greater than or equal to" the threshold, counted from notBefore.
     oldest = ctx.now - dt.timedelta(days=ctx.setting(check, "CERT_AGE_THRESHOLD_IN_DAYS"))
-    outcome = Outcome()
-    for cert in ctx.iot.certificates.values():
-        if cert.status not in EXAMINED:
-            continue
-        facts = certificate_facts(cert.certificate_pem)
-        if facts is None:
-            continue
-        outcome.total += 1
+    examined = examined_devices(ctx)
+    outcome = Outcome(total=len(examined))
+    for cert_id, facts in examined:
         if facts.not_before <= oldest:
             outcome.noncompliant.append(Observation(
-                check, spec.resource_type, {spec.identifier: cert.certificate_id},
+                check, spec.resource_type, {spec.identifier: cert_id},
                 "CERTIFICATE_PAST_AGE_THRESHOLD", "Certificate is past its age threshold.",
             ))
     return outcome
@@ -449,18 +483,13 @@ def age(ctx: Context, check: str) -> Outcome:
 @evaluator("DEVICE_CERTIFICATE_KEY_QUALITY_CHECK", "CA_CERTIFICATE_KEY_QUALITY_CHECK")
 def key_quality(ctx: Context, check: str) -> Outcome:
     spec = CHECKS[check]
-    outcome = Outcome()
-    for cert in _registered(ctx, check):
-        if cert.status not in EXAMINED:
-            continue
-        facts = certificate_facts(cert.certificate_pem)
-        if facts is None:
-            continue
-        outcome.total += 1
+    examined = _examined(ctx, check)
+    outcome = Outcome(total=len(examined))
+    for cert_id, facts in examined:
         key = facts.key
         if key.reason_code is not None:
             outcome.noncompliant.append(Observation(
-                check, spec.resource_type, {spec.identifier: cert.certificate_id}, key.reason_code,
+                check, spec.resource_type, {spec.identifier: cert_id}, key.reason_code,
                 key.reason or "Certificate uses a weak key.",
             ))
     return outcome
@@ -488,7 +517,7 @@ def revoked_ca(ctx: Context, check: str) -> Outcome:
 def revoked_device(ctx: Context, check: str) -> Outcome:
     spec = CHECKS[check]
     below = _devices_below(ctx, [ca for ca in ctx.iot.ca_certificates.values() if ca.status == REVOKED])
-    under_revoked_ca = {device.certificate_id for devices in below.values() for device in devices}
+    under_revoked_ca = {cert_id for ids in below.values() for cert_id in ids}
     listed = _revoked_by_issuer(ctx)
     outcome = Outcome()
     for cert in ctx.iot.certificates.values():
@@ -497,9 +526,9 @@ def revoked_device(ctx: Context, check: str) -> Outcome:
         outcome.total += 1
         revoked = cert.certificate_id in under_revoked_ca
         if not revoked and listed:
-            facts = certificate_facts(cert.certificate_pem)
-            revoked = (facts is not None and facts.serial in listed
-                       and _issuer_name(cert.certificate_pem) in listed[facts.serial])
+            names = identity(cert.certificate_pem)
+            revoked = (names is not None and names.serial in listed
+                       and _issuer_name(cert.certificate_pem) in listed[names.serial])
         if revoked:
             outcome.noncompliant.append(Observation(
                 check, spec.resource_type, {spec.identifier: cert.certificate_id}, "CERTIFICATE_REVOKED_BY_ISSUER",
@@ -513,20 +542,19 @@ def intermediate_ca_revoked(ctx: Context, check: str) -> Outcome:
     spec = CHECKS[check]
     cas = list(ctx.iot.ca_certificates.values())
     outcome = Outcome(total=len(cas))
-    revoked: list[tuple[Any, CertificateFacts]] = []
+    revoked: list[tuple[Any, Identity]] = []
     for ca in cas:
-        facts = certificate_facts(ca.certificate_pem)
-        if ca.status == REVOKED and facts is not None and facts.issuer != facts.subject:
-            revoked.append((ca, facts))
+        names = identity(ca.certificate_pem)
+        if ca.status == REVOKED and names is not None and names.issuer != names.subject:
+            revoked.append((ca, names))
     if not revoked:
         return outcome
     chains = {ca.certificate_id: _chain_below(ca, cas) for ca, _ in revoked}
     involved = list({member.certificate_id: member for chain in chains.values() for member in chain}.values())
     below = _devices_below(ctx, involved)
-    for ca, facts in revoked:
-        devices = list({device.certificate_id: device
-                        for member in chains[ca.certificate_id]
-                        for device in below[member.certificate_id]}.values())
+    for ca, names in revoked:
+        devices = list(dict.fromkeys(cert_id for member in chains[ca.certificate_id]
+                                     for cert_id in below[member.certificate_id]))
         if not devices:
             continue
         identifier = {
@@ -534,7 +562,7 @@ def intermediate_ca_revoked(ctx: Context, check: str) -> Outcome:
             "issuerId": ca.certificate_id,
             # Plain hex: AWS's model caps this at 20 characters of [a-fA-F0-9:], which a
             # 20-byte serial (40 hex digits) exceeds; it is reported whole all the same.
-            "issuerCertificateSerialNumber": format(facts.serial, "x"),
+            "issuerCertificateSerialNumber": format(names.serial, "x"),
         }
         outcome.noncompliant.append(Observation(
             check, spec.resource_type, {spec.identifier: identifier}, "INTERMEDIATE_CA_REVOKED_BY_ISSUER",
