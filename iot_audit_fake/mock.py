@@ -18,7 +18,7 @@ from typing import Any, TypeVar, overload
 
 from moto.core.models import MockAWS, botocore_stubber
 
-from .wire import router
+from .dispatch import dispatch
 
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
@@ -35,7 +35,7 @@ def _install() -> None:
 
     def process_request(request: Any) -> Any:
         if _active:
-            answer = router.handle(request.method, request.url, request.headers, request.body)
+            answer = dispatch(request.method, request.url, request.headers, request.body)
             if answer is not None:
                 return answer
         return moto_process(request)

@@ -7,8 +7,13 @@ Fixtures:
   ``iot_audit_server``  a threaded server on a free port (for the AWS CLI and other SDKs)
 
 Marker ``@pytest.mark.iot_audit_scenario("fleet.yaml")`` loads a scenario (path relative
-to the test file) before the test. The ini key ``iot_audit_scenario`` or the option
-``--iot-audit-scenario`` sets a default scenario for every test that uses ``iot_audit``.
+to the test file) before the test; a marked test gets the ``iot_audit`` fixture even if it
+does not ask for it. The ini key ``iot_audit_scenario`` (relative to the ini file) or the
+option ``--iot-audit-scenario`` (relative to the directory pytest was started in) sets a
+default scenario for every test that uses ``iot_audit``; the marker wins over both.
+Scenarios loaded by the plugin put their top-level state in the test's account and
+``iot_audit_region`` unless they name an ``account`` or ``region`` themselves. A scenario
+that cannot be loaded makes the test error with the file, line and key path of each problem.
 Each pytest-xdist worker is its own process with its own in-memory state, and the
 server fixture binds port 0, so workers share nothing.
 """
@@ -16,7 +21,8 @@ server fixture binds port 0, so workers share nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +33,8 @@ from .backend import AuditBackend, audit_backends
 from .connections import Connection
 from .mitigation_tasks import MODEL_NAME as MITIGATION_MODEL
 from .mock import mock_iot_audit
-from .scenario import dump_scenario, load_scenario
+from .scenario import ScenarioError, apply, dump_scenario
+from .scenario.source import read, validate
 from .tasks import MODEL_NAME as TASK_MODEL
 
 
@@ -48,7 +55,8 @@ class AuditController:
 
     def __init__(self, account_id: str, region: str) -> None:
         self.account_id, self.region = account_id, region
-        self._transitions: list[str] = []
+        #: model name -> the transition set before this test changed it (None: none was set)
+        self._transitions: dict[str, dict[str, Any] | None] = {}
 
     @property
     def backend(self) -> AuditBackend:
@@ -57,8 +65,17 @@ class AuditController:
     def backend_for(self, account_id: str, region: str) -> AuditBackend:
         return audit_backends[account_id][region]
 
-    def load_scenario(self, scenario: Any) -> None:
-        load_scenario(scenario)
+    def load_scenario(self, scenario: str | Path | Mapping[str, Any]) -> None:
+        """Apply a scenario (path, YAML text or mapping), atomically; its top-level state goes to
+        this controller's account and region unless the scenario names its own."""
+        source = read(scenario)
+        if isinstance(source.data, dict):
+            source.data.setdefault("account", self.account_id)
+            source.data.setdefault("region", self.region)
+        problems = validate(source)
+        if problems:
+            raise ScenarioError(problems)
+        apply.apply(source)
 
     def dump_scenario(self) -> dict[str, Any]:
         return dump_scenario()
@@ -72,8 +89,10 @@ class AuditController:
         from moto.moto_api import state_manager
 
         model = MITIGATION_MODEL if mitigation else TASK_MODEL
+        if model not in self._transitions:
+            previous = state_manager._transitions.get(model)
+            self._transitions[model] = dict(previous) if previous is not None else None
         state_manager.set_transition(model, {"progression": progression, **settings})
-        self._transitions.append(model)
 
     def now(self) -> dt.datetime:
         return clock.now()
@@ -81,14 +100,18 @@ class AuditController:
     def _close(self) -> None:
         from moto.moto_api import state_manager
 
-        for model in self._transitions:
-            state_manager.unset_transition(model)
+        for model, previous in self._transitions.items():
+            if previous is None:
+                state_manager.unset_transition(model)
+            else:
+                state_manager.set_transition(model, previous)
+        self._transitions.clear()
 
 
 def _default_scenario(config: pytest.Config) -> Path | None:
     option = config.getoption("--iot-audit-scenario")
     if option:
-        return Path(option).resolve()
+        return (config.invocation_params.dir / str(option)).resolve()
     ini = config.getini("iot_audit_scenario")
     if ini:
         base = Path(config.inipath).parent if config.inipath else Path(config.rootpath)
@@ -101,23 +124,45 @@ def iot_audit_region() -> str:
     return "us-east-1"
 
 
-@pytest.fixture
-def iot_audit(request: pytest.FixtureRequest, iot_audit_region: str) -> Iterator[AuditController]:
+def _account_id() -> str:
+    """The account moto files requests under when none is named: ``MOTO_ACCOUNT_ID`` or moto's default."""
     from moto.core.models import DEFAULT_ACCOUNT_ID
 
-    controller = AuditController(DEFAULT_ACCOUNT_ID, iot_audit_region)
+    return os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT_ID)
+
+
+def _marked_scenario(request: pytest.FixtureRequest) -> Path | None:
+    marker = request.node.get_closest_marker("iot_audit_scenario")
+    if marker is None:
+        return None
+    path = marker.args[0] if marker.args else marker.kwargs.get("path")
+    if not path:
+        pytest.fail('@pytest.mark.iot_audit_scenario needs a scenario path, e.g. '
+                    '@pytest.mark.iot_audit_scenario("fleet.yaml")', pytrace=False)
+    return Path(request.node.path).parent / str(path)
+
+
+@pytest.fixture
+def iot_audit(request: pytest.FixtureRequest, iot_audit_region: str) -> Iterator[AuditController]:
+    controller = AuditController(_account_id(), iot_audit_region)
+    scenario = _marked_scenario(request) or _default_scenario(request.config)
     with mock_iot_audit():
-        marker = request.node.get_closest_marker("iot_audit_scenario")
-        if marker is not None:
-            load_scenario(Path(request.node.path).parent / marker.args[0])
-        else:
-            default = _default_scenario(request.config)
-            if default is not None:
-                load_scenario(default)
         try:
+            if scenario is not None:
+                try:
+                    controller.load_scenario(scenario)
+                except ScenarioError as error:
+                    pytest.fail(f"iot_audit: the scenario {scenario} cannot be loaded:\n{error}", pytrace=False)
             yield controller
         finally:
             controller._close()
+
+
+@pytest.fixture(autouse=True)
+def _iot_audit_marker(request: pytest.FixtureRequest) -> None:
+    """A test marked ``iot_audit_scenario`` gets the ``iot_audit`` fixture (and so its scenario)."""
+    if "iot_audit" not in request.fixturenames and request.node.get_closest_marker("iot_audit_scenario"):
+        request.getfixturevalue("iot_audit")
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def handle(method: str, url: str, headers: Mapping[str, str], body: Any) -> Resp
         return None
     op, labels = found
     region = host.group(1) if host else scope.group(2) if scope else DEFAULT_REGION
-    account = _account(headers, scope.group(1) if scope else None)
+    account = account_of(headers)
     try:
         params = _read(op, labels, parts.query, body)
         from ..backend import audit_backends
@@ -85,7 +85,7 @@ def _headers() -> dict[str, str]:
     return {"Content-Type": "application/json", "x-amzn-RequestId": str(uuid.uuid4())}
 
 
-def _account(headers: Mapping[str, str], access_key: str | None) -> str:
+def account_of(headers: Mapping[str, Any]) -> str:
     """The account moto would pick: MOTO_ACCOUNT_ID, then x-moto-account-id, then the access key."""
     env = os.environ.get("MOTO_ACCOUNT_ID")
     if env:
@@ -96,7 +96,8 @@ def _account(headers: Mapping[str, str], access_key: str | None) -> str:
     from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.iam.models import get_account_id_from
 
-    return get_account_id_from(access_key) if access_key else DEFAULT_ACCOUNT_ID
+    scope = _SCOPE.search(_header(headers, "Authorization"))
+    return get_account_id_from(scope.group(1)) if scope else DEFAULT_ACCOUNT_ID
 
 
 def _read(op: Operation, labels: dict[str, str], query: str, body: Any) -> dict[str, Any]:

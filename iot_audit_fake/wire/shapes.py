@@ -29,10 +29,15 @@ Writer = Callable[[Any], Any]
 _JAVA_CLASSES = {r"\p{Graph}": "!-~", r"\p{L}": r"\w", r"\p{N}": r"\w", r"\p{Z}": r"\s"}
 
 
-def _compile_pattern(pattern: str) -> re.Pattern[str]:
+def _compile_pattern(pattern: str) -> re.Pattern[str] | None:
+    """The model's pattern in Python's dialect; None (no check) for one ``re`` cannot express."""
     for java, python in _JAVA_CLASSES.items():
         pattern = pattern.replace(java, python)
-    return re.compile(pattern)
+    pattern = re.sub(r"\\p\{\w+\}", r"\\S", pattern)  # other Unicode classes: any visible character
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None
 
 
 def _fail(path: str, value: Any, constraint: str) -> InvalidRequestException:
