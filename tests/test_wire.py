@@ -1,0 +1,187 @@
+"""The restJson1 wire format as a raw HTTP caller sees it (reference §1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+import requests
+from conftest import ROLE, assert_error, client, enable, iot_url
+
+UNKNOWN_TASK = "a3aea009955e501a31b764abe1bebd3d"
+
+
+def assert_wire_error(response: requests.Response, code: str, status: int) -> dict:
+    """AWS's error format: the code in x-amzn-ErrorType (trailing colon), a JSON body with a message."""
+    assert response.status_code == status, response.text
+    assert response.headers["x-amzn-ErrorType"].split(":")[0] == code
+    assert response.headers["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert isinstance(body["message"], str)
+    assert body["message"]
+    assert body.get("__type", code) == code
+    return body
+
+
+def call(method: str, path: str, **kwargs) -> requests.Response:
+    return requests.request(method, iot_url(path), timeout=5, **kwargs)
+
+
+# -- error responses --------------------------------------------------------------------
+
+
+def test_not_found_error_format(iot):
+    response = call("GET", f"/audit/tasks/{UNKNOWN_TASK}")
+    assert_wire_error(response, "ResourceNotFoundException", 404)
+    assert response.headers["x-amzn-ErrorType"] == "ResourceNotFoundException:"
+    assert response.headers["x-amzn-RequestId"]
+
+
+def test_invalid_request_error_format(iot):
+    body = assert_wire_error(call("GET", "/audit/tasks/bad_id!"), "InvalidRequestException", 400)
+    assert "taskId" in body["message"]
+
+
+def test_delete_without_configuration_error_format(iot):
+    assert_wire_error(call("DELETE", "/audit/configuration"), "ResourceNotFoundException", 404)
+
+
+def test_boto3_reads_the_error_and_its_message(iot):
+    error = assert_error(lambda: iot.describe_audit_task(taskId=UNKNOWN_TASK), "ResourceNotFoundException", 404)
+    assert error.response["Error"]["Message"]
+
+
+# -- request bodies -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", [b"{bad", b'{"roleArn": ', b"\xff\xfe", b"{'roleArn': 'x'}"])
+def test_malformed_json_body_is_refused(iot, body):
+    response = call("PATCH", "/audit/configuration", data=body, headers={"Content-Type": "application/json"})
+    assert_wire_error(response, "InvalidRequestException", 400)
+    assert "roleArn" not in iot.describe_account_audit_configuration()
+
+
+@pytest.mark.parametrize("body", [b"[1]", b'"text"', b"42", b"null", b"true"])
+def test_non_object_json_body_is_refused(iot, body):
+    assert_wire_error(call("PATCH", "/audit/configuration", data=body), "InvalidRequestException", 400)
+    assert_wire_error(call("POST", "/audit/tasks", data=body), "InvalidRequestException", 400)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"roleArn": 12345678901234567890, "auditCheckConfigurations": {"LOGGING_DISABLED_CHECK": {"enabled": True}}},
+        {"roleArn": ROLE, "auditCheckConfigurations": ["LOGGING_DISABLED_CHECK"]},
+        {"roleArn": ROLE, "auditCheckConfigurations": {"LOGGING_DISABLED_CHECK": {"enabled": "yes"}}},
+        {"roleArn": ROLE, "auditCheckConfigurations": {"LOGGING_DISABLED_CHECK": True}},
+    ],
+)
+def test_wrong_member_types_are_refused(iot, document):
+    assert_wire_error(call("PATCH", "/audit/configuration", json=document), "InvalidRequestException", 400)
+    assert "roleArn" not in iot.describe_account_audit_configuration()
+
+
+def test_empty_body_reads_as_no_members(iot):
+    # The first update needs roleArn and an enabled check: an empty body has neither.
+    assert_wire_error(call("PATCH", "/audit/configuration", data=b""), "InvalidRequestException", 400)
+    enable(iot)
+    assert call("PATCH", "/audit/configuration", data=b"").status_code == 200
+    assert call("PATCH", "/audit/configuration", data=b"{}").status_code == 200
+    assert iot.describe_account_audit_configuration()["roleArn"] == ROLE
+
+
+def test_required_body_member_missing_is_refused(iot):
+    enable(iot)
+    assert_wire_error(call("POST", "/audit/tasks", json={}), "InvalidRequestException", 400)
+    assert_wire_error(call("POST", "/audit/tasks", json={"targetCheckNames": "LOGGING_DISABLED_CHECK"}),
+                      "InvalidRequestException", 400)
+
+
+def test_successful_calls_answer_200_with_json(iot):
+    body = {"roleArn": ROLE, "auditCheckConfigurations": {"LOGGING_DISABLED_CHECK": {"enabled": True}}}
+    response = call("PATCH", "/audit/configuration", json=body)
+    assert response.status_code == 200
+    assert response.json() == {}
+    response = call("POST", "/audit/tasks", json={"targetCheckNames": ["LOGGING_DISABLED_CHECK"]})
+    assert response.status_code == 200
+    assert set(response.json()) == {"taskId"}
+
+
+# -- query strings and path labels -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("flag", ["true", "false", "TRUE"])
+def test_boolean_query_parameter(iot, flag):
+    enable(iot)
+    assert call("DELETE", "/audit/configuration", params={"deleteScheduledAudits": flag}).status_code == 200
+    assert "roleArn" not in iot.describe_account_audit_configuration()
+
+
+def test_boolean_query_parameter_that_is_not_a_boolean_is_refused(iot):
+    enable(iot)
+    response = call("DELETE", "/audit/configuration", params={"deleteScheduledAudits": "maybe"})
+    assert_wire_error(response, "InvalidRequestException", 400)
+    assert iot.describe_account_audit_configuration()["roleArn"] == ROLE
+
+
+def test_percent_encoded_path_label_is_decoded_before_validation(iot):
+    assert_wire_error(call("GET", "/audit/tasks/bad%21"), "InvalidRequestException", 400)
+    assert_wire_error(call("GET", f"/audit/tasks/{UNKNOWN_TASK[:4]}%2D{UNKNOWN_TASK[5:]}"),
+                      "ResourceNotFoundException", 404)
+
+
+# -- what the fake does not serve -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/audit/no-such-thing"),
+        ("PUT", "/audit/configuration"),
+        ("POST", f"/audit/tasks/{UNKNOWN_TASK}"),
+    ],
+)
+def test_unknown_audit_path_falls_through_to_moto(iot, method, path):
+    response = call(method, path)
+    assert response.status_code < 500, response.text
+    assert response.status_code == 404
+    assert "x-amzn-ErrorType" not in response.headers  # moto's plain 404, not an answer of the fake
+
+
+def test_moto_still_serves_the_rest_of_iot_over_http(iot):
+    iot.create_thing(thingName="sensor")
+    response = call("GET", "/things/sensor")
+    assert response.status_code == 200
+    assert response.json()["thingName"] == "sensor"
+
+
+# -- where a signed request is routed ---------------------------------------------------------------
+
+
+def test_signed_request_to_a_custom_endpoint_is_routed_by_its_credential_scope(iot):
+    custom = client(region="eu-west-1", endpoint_url="https://iot-proxy.example.com")
+    enable(custom)
+    assert iot.describe_account_audit_configuration()["roleArn"] == ROLE
+    assert "roleArn" not in client(region="us-east-1").describe_account_audit_configuration()
+
+
+# -- timestamps ------------------------------------------------------------------------------------
+
+
+def test_timestamps_are_epoch_numbers_on_the_wire(iot):
+    enable(iot)
+    task_id = iot.start_on_demand_audit_task(targetCheckNames=["LOGGING_DISABLED_CHECK"])["taskId"]
+    response = call("GET", f"/audit/tasks/{task_id}")
+    assert response.status_code == 200
+    document = json.loads(response.text)
+    started = document["taskStartTime"]
+    assert isinstance(started, (int, float))
+    assert not isinstance(started, bool)
+    now = dt.datetime.now(dt.timezone.utc).timestamp()
+    assert now - 60 < started <= now + 1
+    assert document["taskStatus"] == "COMPLETED"
+    assert set(document["taskStatistics"]) >= {"totalChecks", "compliantChecks", "nonCompliantChecks"}
+    # boto3 turns the same number into an aware datetime.
+    parsed = iot.describe_audit_task(taskId=task_id)["taskStartTime"]
+    assert abs(parsed.timestamp() - started) < 0.001
