@@ -58,7 +58,3 @@ class NotConfiguredException(AuditError):
 
     code = "NotConfiguredException"
 
-
-class NotAuditResource(Exception):
-    """Raised by a shared IoT operation (tagging) for a resource that is not the audit API's:
-    the request is handed on to moto unchanged. Never reaches a client."""

@@ -50,6 +50,8 @@ class MitigationAction:
     params: dict[str, Any]
     created: dt.datetime
     modified: dt.datetime
+    #: Creation order within the account (ties in ``created`` are common under a frozen clock).
+    sequence: int = 0
 
     @property
     def action_type(self) -> str:

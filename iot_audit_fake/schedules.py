@@ -65,6 +65,8 @@ class ScheduledAudit:
     check_names: list[str]
     #: The moment the schedule was created or its timing last changed; runs come after it.
     since: dt.datetime
+    #: Creation order within the account (ties in ``created`` are common under a frozen clock).
+    sequence: int = 0
     #: The instant of the last run materialised (or ``since``); the next run comes after it.
     cursor: dt.datetime = field(init=False)
     #: For BIWEEKLY: the first run, from which every run is a multiple of 14 days.

@@ -7,8 +7,10 @@ The operation groups in :mod:`iot_audit_fake.operations` all work on this state;
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import uuid
+from typing import Any
 
 from moto.core.base_backend import BaseBackend
 
@@ -57,6 +59,10 @@ class AccountState(BaseBackend):
         self.scheduled_audits: dict[str, ScheduledAudit] = {}
         #: Tags of the taggable audit resources (scheduled audits, mitigation actions), by ARN.
         self.tags: dict[str, dict[str, str]] = {}
+        #: The moto object each moto-held ARN's tags belong to (a recreated resource starts untagged).
+        self.moto_tag_owners: dict[str, Any] = {}
+        #: Creation sequence: orders resources made within the same millisecond.
+        self.sequence = itertools.count()
         #: Mitigation actions by name.
         self.mitigation_actions: dict[str, MitigationAction] = {}
         self.mitigation_tasks: Timeline[MitigationTask] = Timeline()

@@ -40,7 +40,8 @@ class MitigationActionOperations(AccountState):
         if len(self.mitigation_actions) >= MAX_MITIGATION_ACTIONS:
             raise LimitExceededException(f"At most {MAX_MITIGATION_ACTIONS} mitigation actions are allowed.")
         now = clock.now()
-        action = MitigationAction(action_name, arn, str(uuid.uuid4()), role_arn, action_params, now, now)
+        action = MitigationAction(action_name, arn, str(uuid.uuid4()), role_arn, action_params, now, now,
+                                  next(self.sequence))
         self.mitigation_actions[action_name] = action
         if tags:
             self.tags[arn] = {t["Key"]: t.get("Value", "") for t in tags}
@@ -79,5 +80,5 @@ class MitigationActionOperations(AccountState):
         return {"actionIdentifiers": [a.identifier() for a in page], "nextToken": token}
 
 
-def _newest_first(action: MitigationAction) -> tuple[float, str]:
-    return -action.created.timestamp(), action.name
+def _newest_first(action: MitigationAction) -> tuple[float, int]:
+    return -action.created.timestamp(), -action.sequence

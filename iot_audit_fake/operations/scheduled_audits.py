@@ -34,7 +34,8 @@ class ScheduledAuditOperations(AccountState):
         checks = self.validate_target_checks(target_check_names)
         self.validate_tags(tags or [])
         arn = self.arn(f"scheduledaudit/{scheduled_audit_name}")
-        audit = ScheduledAudit(scheduled_audit_name, arn, frequency, day_of_month, day_of_week, checks, clock.now())
+        audit = ScheduledAudit(scheduled_audit_name, arn, frequency, day_of_month, day_of_week, checks, clock.now(),
+                               next(self.sequence))
         existing = self.scheduled_audits.get(scheduled_audit_name)
         if existing is not None:
             stored_tags = [{"Key": k, "Value": v} for k, v in self.tags.get(arn, {}).items()]
@@ -94,5 +95,5 @@ class ScheduledAuditOperations(AccountState):
         return {"scheduledAudits": [audit.metadata() for audit in page], "nextToken": token}
 
 
-def _creation_order(audit: ScheduledAudit) -> tuple[float, str]:
-    return audit.created.timestamp(), audit.name
+def _creation_order(audit: ScheduledAudit) -> int:
+    return audit.sequence

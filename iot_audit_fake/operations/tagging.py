@@ -4,7 +4,7 @@ Scheduled audits and mitigation actions are the audit API's taggable resources.
 The same three operations tag every other IoT resource (thing groups, thing
 types, policies, ...). moto does not implement IoT tagging at all, so for an
 ARN of a resource that moto holds the tags are kept here too, and tagging a
-thing group keeps working under the mock. Any other ARN goes on to moto.
+thing group keeps working under the mock.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import NotAuditResource, ResourceNotFoundException
+from ..errors import InvalidRequestException, ResourceNotFoundException
 from ..pagination import decode_token, take_page
 from ..state import AccountState
 
@@ -27,29 +27,33 @@ _MOTO_COLLECTIONS = {
 
 class TaggingOperations(AccountState):
     def _taggable(self, resource_arn: str) -> str:
+        """The ARN of an existing resource of this account and region, else the modeled error."""
         found = _IOT_ARN.match(resource_arn)
         if found is None:
-            raise NotAuditResource(resource_arn)
+            raise InvalidRequestException(f"{resource_arn} is not an AWS IoT resource ARN.")
         region, account, kind, name = found.groups()
-        if kind in ("scheduledaudit", "mitigationaction"):
-            registry: dict[str, Any] = self.scheduled_audits if kind == "scheduledaudit" else self.mitigation_actions
-            resource = registry.get(name)
-            exists = resource is not None and resource.arn == resource_arn
-        elif kind in _MOTO_COLLECTIONS and (region, account) == (self.region_name, self.account_id):
-            exists = self._moto_holds(_MOTO_COLLECTIONS[kind], resource_arn, name)
-        else:
-            raise NotAuditResource(resource_arn)
-        if not exists:
+        resource: Any = None
+        if (region, account) == (self.region_name, self.account_id):
+            if kind == "scheduledaudit":
+                resource = self.scheduled_audits.get(name)
+            elif kind == "mitigationaction":
+                resource = self.mitigation_actions.get(name)
+            elif kind in _MOTO_COLLECTIONS:
+                resource = self._moto_resource(_MOTO_COLLECTIONS[kind], resource_arn, name)
+                # A moto resource deleted and created again under the same ARN starts without tags.
+                if self.moto_tag_owners.get(resource_arn) is not resource:
+                    self.tags.pop(resource_arn, None)
+                    self.moto_tag_owners[resource_arn] = resource
+        if resource is None or getattr(resource, "arn", resource_arn) != resource_arn:
             raise ResourceNotFoundException(f"Resource {resource_arn} does not exist.")
         return resource_arn
 
-    def _moto_holds(self, collection: str, arn: str, name: str) -> bool:
+    def _moto_resource(self, collection: str, arn: str, name: str) -> Any:
         from moto.iot.models import iot_backends
 
         resources: dict[Any, Any] = getattr(iot_backends[self.account_id][self.region_name], collection, {})
-        return arn in resources or name in resources or any(
-            getattr(resource, "arn", None) == arn for resource in resources.values()
-        )
+        found = resources.get(arn) or resources.get(name)
+        return found or next((r for r in resources.values() if getattr(r, "arn", None) == arn), None)
 
     def tag_resource(self, resource_arn: str, tags: list[dict[str, str]]) -> None:
         arn = self._taggable(resource_arn)

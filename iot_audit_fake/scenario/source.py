@@ -2,11 +2,17 @@
 
 Every error names the file, line and column and the key path, e.g.
 ``fleet.yaml:12:16: scheduled_audits[1].frequency: 'HOURLY' is not one of DAILY, WEEKLY, BIWEEKLY, MONTHLY``.
+
+Only YAML's safe subset is read (no Python tags). Timestamps are *not* turned into
+dates: ``not_after: 2027-01-01T00:00:00Z`` stays the string the schema describes,
+quoted or not.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
+import re
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
@@ -14,6 +20,8 @@ from typing import Any
 
 import jsonschema
 import yaml
+
+from .times import OFFSET_OR_INSTANT, resolve
 
 
 class ScenarioError(Exception):
@@ -33,6 +41,17 @@ def schema() -> dict[str, Any]:
 
 Path_ = tuple[str | int, ...]
 
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader, without the implicit timestamp type (times stay strings)."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
 
 def key_path(path: Iterable[str | int]) -> str:
     out = ""
@@ -42,23 +61,36 @@ def key_path(path: Iterable[str | int]) -> str:
 
 
 class Source:
-    """A scenario's data and where each part of it came from."""
+    """A scenario's data and where each part of it came from.
 
-    def __init__(self, data: Any, name: str, marks: dict[Path_, tuple[int, int]] | None = None) -> None:
+    ``marks`` maps a key path to the (line, column) of its value, ``key_marks`` to the
+    position of the key itself; ``problems`` holds what reading found (duplicate keys).
+    """
+
+    def __init__(self, data: Any, name: str, marks: dict[Path_, tuple[int, int]] | None = None,
+                 key_marks: dict[Path_, tuple[int, int]] | None = None, problems: list[str] | None = None) -> None:
         self.data = data
         self.name = name
         self.marks = marks or {}
+        self.key_marks = key_marks or {}
+        self.problems = problems or []
 
-    def where(self, path: Iterable[str | int]) -> str:
+    def position(self, path: Iterable[str | int], at_key: bool = False) -> tuple[int, int] | None:
+        """The (line, column) of ``path``, or of its nearest ancestor that has one."""
         path = tuple(path)
+        if at_key and path in self.key_marks:
+            return self.key_marks[path]
         while path and path not in self.marks:
             path = path[:-1]
-        line, column = self.marks.get(path, (0, 0)) if path else (1, 1)
-        return f"{self.name}:{line}:{column}" if line else self.name
+        return self.marks.get(path)
 
-    def error(self, path: Iterable[str | int], message: str) -> str:
+    def where(self, path: Iterable[str | int], at_key: bool = False) -> str:
+        found = self.position(path, at_key)
+        return f"{self.name}:{found[0]}:{found[1]}" if found else self.name
+
+    def error(self, path: Iterable[str | int], message: str, at_key: bool = False) -> str:
         path = tuple(path)
-        return f"{self.where(path)}: {key_path(path)}: {message}"
+        return f"{self.where(path, at_key)}: {key_path(path)}: {message}"
 
 
 def read(scenario: str | Path | Mapping[str, Any]) -> Source:
@@ -68,54 +100,148 @@ def read(scenario: str | Path | Mapping[str, Any]) -> Source:
     if isinstance(scenario, Path) or ("\n" not in scenario and scenario.endswith((".yaml", ".yml", ".json"))):
         path = Path(scenario)
         try:
-            text = path.read_text()
+            text = path.read_text(encoding="utf-8")
         except OSError as error:
-            raise ScenarioError([f"{path}: cannot read: {error.strerror}"]) from None
+            raise ScenarioError([f"{path}: cannot read: {error.strerror or error}"]) from None
+        except UnicodeDecodeError as error:
+            raise ScenarioError([f"{path}: not UTF-8 text: {error.reason}"]) from None
         return parse(text, str(path))
     return parse(scenario, "<scenario>")
 
 
 def parse(text: str, name: str) -> Source:
+    """Safe YAML to data, with the position of every value and key."""
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
         problem = getattr(error, "problem", None) or str(error)
         raise ScenarioError([f"{where}: not valid YAML: {problem}"]) from None
-    marks: dict[Path_, tuple[int, int]] = {}
+    finally:
+        loader.dispose()
+    source = Source({} if data is None else data, name)
     if node is not None:
-        _collect(node, (), marks)
-    return Source({} if data is None else data, name, marks)
+        _collect(node, (), source)
+    return source
 
 
-def _collect(node: yaml.Node, path: Path_, marks: dict[Path_, tuple[int, int]]) -> None:
-    marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+def _collect(node: yaml.Node, path: Path_, source: Source) -> None:
+    source.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
         for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                continue  # a complex key: the schema refuses it at the mapping
             child = (*path, key.value)
-            _collect(value, child, marks)
-            marks[child] = (value.start_mark.line + 1, value.start_mark.column + 1)
+            if key.value in seen:
+                source.problems.append(f"{name_at(source, key)}: {key_path(child)}: duplicate key {key.value!r}")
+            seen.add(key.value)
+            source.key_marks[child] = (key.start_mark.line + 1, key.start_mark.column + 1)
+            _collect(value, child, source)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _collect(item, (*path, i), marks)
+            _collect(item, (*path, i), source)
+
+
+def name_at(source: Source, node: yaml.Node) -> str:
+    return f"{source.name}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
+
+
+# -- validation ---------------------------------------------------------------------------------
+
+_TIME_FORMAT = "scenario-time"
+_format_checker = jsonschema.FormatChecker(formats=())
+
+
+@_format_checker.checks(_TIME_FORMAT, raises=(ValueError, OverflowError))
+def _is_time(value: object) -> bool:
+    # Only values the pattern accepts are checked here, so a bad value gets one message, not two.
+    if isinstance(value, str) and OFFSET_OR_INSTANT.match(value):
+        import datetime as dt
+
+        resolve(value, dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+    return True
+
+
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema(), format_checker=_format_checker)
 
 
 def validate(source: Source) -> list[str]:
-    """Every schema violation, one message each, in document order."""
+    """Every problem the schema finds (and duplicate keys), one message each, in document order."""
     if not isinstance(source.data, dict):
-        return [source.error((), "a scenario must be a mapping of keys to values")]
-    validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(source.data), key=lambda e: [str(p) for p in e.absolute_path])
-    return [source.error(error.absolute_path, _message(error)) for error in errors]
+        return [source.error((), "a scenario must be a mapping of keys to values, "
+                                 f"not {_kind(source.data)}")]
+    found: list[tuple[tuple[int, int], str]] = []
+    for error in _validator().iter_errors(source.data):
+        for path, message, at_key in _messages(error):
+            found.append((source.position(path, at_key) or (0, 0), source.error(path, message, at_key)))
+    messages = [message for _, message in sorted(found, key=lambda item: item[0])]
+    return list(dict.fromkeys([*source.problems, *messages]))
 
 
-def _message(error: jsonschema.ValidationError) -> str:
+def _kind(value: object) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean"}.get(
+        type(value), type(value).__name__)
+
+
+def _messages(error: jsonschema.ValidationError) -> list[tuple[Path_, str, bool]]:
+    """(key path, message, point at the key) for one schema error."""
+    path: Path_ = tuple(error.absolute_path)
+    if error.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict):
+        allowed = _allowed_keys(error.schema)
+        extras = [key for key in error.instance if key not in allowed] or list(error.instance)
+        out = []
+        for key in extras:
+            hint = difflib.get_close_matches(str(key), allowed, n=1)
+            suggestion = f"; did you mean {hint[0]!r}?" if hint else (
+                f"; expected one of: {', '.join(allowed)}" if allowed else "")
+            out.append(((*path, key), f"unknown key {key!r}{suggestion}", True))
+        return out
     if error.validator == "enum":
-        return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
-    if error.validator in ("additionalProperties", "unevaluatedProperties"):
-        return str(error.message).replace("Additional properties are not allowed", "unknown key(s)")
+        return [(path, f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}", False)]
     if error.validator == "pattern" and isinstance(error.instance, str):
-        return f"{error.instance!r} is not in the expected format"
-    return str(error.message)
+        description = error.schema.get("description") if isinstance(error.schema, dict) else None
+        expected = f"expected {description[0].lower()}{description[1:].rstrip('.')}" if description else (
+            f"expected a match for {error.validator_value}")
+        return [(path, f"{error.instance!r} is not in the expected format: {expected}", False)]
+    if error.validator == "format" and error.validator_value == _TIME_FORMAT:
+        cause = f" ({error.cause})" if error.cause else ""
+        return [(path, f"{error.instance!r} is not a valid time{cause}", False)]
+    if error.validator == "type":
+        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        return [(path, f"{error.instance!r} is {_kind(error.instance)}, expected {' or '.join(expected)}", False)]
+    if error.validator == "required":
+        return [(path, str(error.message).replace("is a required property", "is required"), False)]
+    return [(path, str(error.message), False)]
+
+
+def _allowed_keys(node: Any) -> list[str]:
+    """The keys a schema node (with its local $refs) names in ``properties``."""
+    keys: list[str] = []
+    seen: set[int] = set()
+
+    def walk(part: Any) -> None:
+        if not isinstance(part, dict) or id(part) in seen:
+            return
+        seen.add(id(part))
+        keys.extend(k for k in part.get("properties", {}) if k not in keys)
+        ref = part.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            target: Any = schema()
+            for piece in ref[2:].split("/"):
+                target = target.get(piece, {}) if isinstance(target, dict) else {}
+            walk(target)
+        for combined in part.get("allOf", []):
+            walk(combined)
+
+    walk(node)
+    return keys
+
+
+def is_pattern_valid(value: str) -> bool:
+    return bool(re.match(OFFSET_OR_INSTANT, value))

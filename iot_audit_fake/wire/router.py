@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..errors import AuditError, InternalFailureException, InvalidRequestException, NotAuditResource
+from ..errors import AuditError, InternalFailureException, InvalidRequestException
 from .routes import Operation, build_routes, error_status
 
 log = logging.getLogger("iot_audit_fake")
@@ -60,8 +60,6 @@ def handle(method: str, url: str, headers: Mapping[str, str], body: Any) -> Resp
         result = getattr(backend, op.method)(**params)
         payload = op.write_output(result or {}) if op.write_output else {}
         return 200, _headers(), json.dumps(payload).encode()
-    except NotAuditResource:
-        return None
     except AuditError as error:
         return error_response(error)
     except Exception as error:  # a bug in the fake: answer like AWS would, keep the traceback in the log

@@ -25,8 +25,13 @@ Reader = Callable[[Any, str], Any]
 Writer = Callable[[Any], Any]
 
 # Java regex classes in the model that Python's ``re`` lacks. \p{Graph} is ASCII
-# in Java; \p{L} and \p{N} are within \w and \p{Z} is close to \s for our purposes.
-_JAVA_CLASSES = {r"\p{Graph}": "!-~", r"\p{L}": r"\w", r"\p{N}": r"\w", r"\p{Z}": r"\s"}
+# in Java; \p{L} and \p{N} are within \w; \p{Z} is the Unicode space separators.
+_JAVA_CLASSES = {
+    r"\p{Graph}": "!-~",
+    r"\p{L}": r"\w",
+    r"\p{N}": r"\w",
+    r"\p{Z}": " \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000",
+}
 
 
 def _compile_pattern(pattern: str) -> re.Pattern[str] | None:
