@@ -42,7 +42,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -323,11 +323,8 @@ class _HeaderView(Mapping[str, str]):
             raise KeyError(name)
         return value
 
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
-        return self._headers.get(name, default)
-
-    def __iter__(self) -> Any:
-        return iter(key for key, _ in self._headers.items())
+    def __iter__(self) -> Iterator[str]:
+        return iter([key for key, _ in self._headers.items()])
 
     def __len__(self) -> int:
         return len(self._headers)

@@ -172,7 +172,9 @@ class AccountState(BaseBackend):
         for selection in task.selections:
             failed = False
             for execution in selection.executions:
-                if execution.status != "PENDING":
+                if execution.status != "PENDING":  # skipped from the start (a suppressed finding)
+                    execution.start_time = execution.start_time or now
+                    execution.end_time = execution.end_time or now
                     continue
                 execution.start_time = now
                 if failed:  # a failed action stops the later ones for this finding

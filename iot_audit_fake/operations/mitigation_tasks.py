@@ -79,7 +79,7 @@ class MitigationTaskOperations(AccountState):
             )
         if finding_ids is not None:
             findings = []
-            for finding_id in finding_ids:
+            for finding_id in dict.fromkeys(finding_ids):  # a finding listed twice is one finding
                 finding = self.findings.get(finding_id)
                 if finding is None:
                     raise InvalidRequestException(f"Audit finding {finding_id} does not exist.")

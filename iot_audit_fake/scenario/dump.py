@@ -1,18 +1,27 @@
 """Writing the current state back out as a scenario.
 
 Certificates are written with their exact PEM (so their ids survive a round
-trip), times as ISO-8601, and every audit resource in the scenario format, so
-that load -> dump -> load -> dump gives the same dump. Tasks still in progress
-are left out: a scenario's history is finished tasks.
+trip) and labelled by their id, times as ISO-8601 in UTC, and every audit
+resource in the scenario format, so that load -> dump -> load -> dump gives the
+same dump. The order is stable: resources in creation order (which a load
+reproduces), audit tasks by start time, mitigation tasks in the order they ran.
+Tasks still in progress are left out: a scenario's history is finished tasks;
+so are canceled mitigation tasks, since loading one would run all its actions. IAM roles are global to an account;
+they are written once, with the account's first region (``us-east-1`` when it
+has state there).
 """
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from typing import Any
+
+import yaml
 
 from ..backend import AuditBackend, audit_backends
 from ..findings import Finding
+from .apply import DEFAULT_REGION
 from .times import iso
 
 
@@ -36,7 +45,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
 
 
 def _drop_empty(state: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in state.items() if v not in (None, [], {})}
+    return {k: v for k, v in state.items() if v is not None and not (isinstance(v, (list, dict)) and not v)}
 
 
 def region_state(account: str, region: str) -> dict[str, Any]:
@@ -47,48 +56,51 @@ def region_state(account: str, region: str) -> dict[str, Any]:
     config = backend.configuration
     state: dict[str, Any] = {}
     if config.exists:
+        sns = config.notification_targets.get("SNS")
         state["audit_configuration"] = _drop_empty({
             "role_arn": config.role_arn,
             "checks": {name: _drop_empty({"enabled": c["enabled"], "configuration": c.get("configuration")})
                        for name, c in sorted(config.checks.items())},
-            "sns": _drop_empty({"target_arn": config.notification_targets["SNS"].get("targetArn"),
-                                "role_arn": config.notification_targets["SNS"].get("roleArn"),
-                                "enabled": config.notification_targets["SNS"].get("enabled")})
-            if "SNS" in config.notification_targets else None,
+            "sns": _drop_empty({"target_arn": sns.get("targetArn"), "role_arn": sns.get("roleArn"),
+                                "enabled": sns.get("enabled")}) if sns else None,
         })
     if backend.logging.v2 is not None:
         v2 = backend.logging.v2
         state["logging"] = _drop_empty({"role_arn": v2.get("roleArn"), "level": v2.get("defaultLogLevel"),
                                         "disable_all_logs": v2.get("disableAllLogs")})
-    groups_of: dict[str, list[str]] = {}
+    groups_of: dict[str, list[str]] = defaultdict(list)
     state["thing_groups"] = []
     for group in iot.thing_groups.values():
         state["thing_groups"].append({"name": group.thing_group_name})
-        for thing in getattr(group, "things", {}).values():
-            groups_of.setdefault(thing.thing_name, []).append(group.thing_group_name)
+        for thing in group.things.values():
+            groups_of[thing.thing_name].append(group.thing_group_name)
     state["things"] = [_drop_empty({"name": t.thing_name, "attributes": dict(t.attributes),
                                     "groups": groups_of.get(t.thing_name)}) for t in iot.things.values()]
     state["policies"] = [{"name": p.name, "document": _document(_default_version(p).document)}
                          for p in iot.policies.values()]
     state["ca_certificates"] = [{"name": labels[c.certificate_id], "pem": c.certificate_pem, "status": c.status}
                                 for c in iot.ca_certificates.values()]
-    state["certificates"] = []
-    for cert in iot.certificates.values():
-        principals = [(p, n) for (p, n) in iot.principal_things if p == cert.arn]
-        policies = [n for (p, n) in iot.principal_policies if p == cert.arn]
-        ca_id = getattr(cert, "ca_certificate_id", None)
-        state["certificates"].append(_drop_empty({
-            "name": labels[cert.certificate_id], "pem": cert.certificate_pem, "status": cert.status,
-            "issuer": labels.get(ca_id) if ca_id else None,
-            "things": [n for _, n in principals], "policies": policies,
-        }))
+    things_of: dict[str, list[str]] = defaultdict(list)
+    for principal, thing_name in iot.principal_things:
+        things_of[principal].append(thing_name)
+    policies_of: dict[str, list[str]] = defaultdict(list)
+    for principal, policy_name in iot.principal_policies:
+        policies_of[principal].append(policy_name)
+    state["certificates"] = [_drop_empty({
+        "name": labels[cert.certificate_id], "pem": cert.certificate_pem, "status": cert.status,
+        "issuer": labels.get(cert.ca_certificate_id) if cert.ca_certificate_id else None,
+        "things": things_of.get(cert.arn), "policies": policies_of.get(cert.arn),
+    }) for cert in iot.certificates.values()]
     state["role_aliases"] = [{"alias": a.role_alias, "role": a.role_arn} for a in iot.role_aliases.values()]
     state["connections"] = [_drop_empty({
-        "client_id": c.client_id, "certificate": labels.get(c.certificate_id or ""), "thing": c.thing_name,
+        "client_id": c.client_id,
+        "certificate": labels.get(c.certificate_id) if c.certificate_id else None,
+        "thing": c.thing_name,
         "connected_at": iso(c.connected_at), "disconnected_at": iso(c.disconnected_at) if c.disconnected_at else None,
     }) for c in backend.connections]
     state["suppressions"] = [_drop_empty({
-        "check": s.check_name, "resource": s.identifier, "expires": iso(s.expiration) if s.expiration else None,
+        "check": s.check_name, "resource": dict(s.identifier),
+        "expires": iso(s.expiration) if s.expiration else None,
         "indefinitely": s.indefinitely, "description": s.description,
     }) for s in backend.suppressions.values()]
     state["mitigation_actions"] = [_drop_empty({
@@ -102,14 +114,19 @@ def region_state(account: str, region: str) -> dict[str, Any]:
         "check": o.check_name, "resource": o.identifier, "reason_code": o.reason_code, "reason": o.reason,
         "additional_info": dict(o.additional_info), "related": list(o.related),
     }) for observations in backend.seeded_observations.values() for o in observations]
+    finished = [t for t in backend.tasks.values() if t.final_status is not None]
     state["audit_tasks"] = [_drop_empty({
         "id": t.task_id, "time": iso(t.start_time), "type": t.task_type, "scheduled_audit": t.scheduled_audit_name,
         "status": t.task_status, "checks": list(t.check_names),
         "resources": {c: r.total for c, r in t.runs.items() if r.total},
         "findings": [_finding(f) for f in t.findings],
-    }) for t in backend.tasks.values() if t.final_status is not None]
-    state["mitigation_tasks"] = [{"id": t.task_id, "time": iso(t.start_time), "target": t.target,
-                                  "actions": t.mapping} for t in backend.mitigation_tasks.values()]
+    }) for t in sorted(finished, key=lambda t: (t.start_time, t.task_id))]
+    # In the order they ran (loading runs them again, in this order); canceled or unfinished
+    # ones are left out, as their actions did not all run.
+    state["mitigation_tasks"] = [
+        {"id": t.task_id, "time": iso(t.start_time), "target": t.target, "actions": t.mapping}
+        for t in backend.mitigation_tasks.values() if t.final_status in ("COMPLETED", "FAILED")
+    ]
     return _drop_empty(state)
 
 
@@ -124,18 +141,63 @@ def _document(document: Any) -> Any:
         return document
 
 
+def iam_roles(account: str) -> list[dict[str, Any]]:
+    """The account's IAM roles with their inline policy documents (IAM is global to the account)."""
+    from moto.iam.models import iam_backends
+
+    regions = dict.get(iam_backends, account)
+    backend = dict.get(regions, "aws") if regions is not None else None
+    if backend is None:
+        return []
+    return [_drop_empty({"name": role.name, "policies": [_document(d) for d in role.policies.values()]})
+            for role in backend.roles.values()]
+
+
 def dump() -> dict[str, Any]:
     """The state of every account and region the fake or moto's IoT holds, as a scenario mapping."""
     from moto.core.models import DEFAULT_ACCOUNT_ID
+    from moto.iam.models import iam_backends
     from moto.iot.models import iot_backends
 
     places = {(a, r) for a, rs in audit_backends.items() for r in rs}
     places |= {(a, r) for a, rs in iot_backends.items() for r in rs}
     states = {place: region_state(*place) for place in sorted(places)}
     states = {place: state for place, state in states.items() if state}
-    top = (DEFAULT_ACCOUNT_ID, "us-east-1")
+    for account in sorted(iam_backends):
+        roles = iam_roles(account)
+        if roles:
+            mine = sorted(place for place in states if place[0] == account)
+            home = (account, DEFAULT_REGION) if (account, DEFAULT_REGION) in mine or not mine else mine[0]
+            states.setdefault(home, {})["iam_roles"] = roles
+            states[home] = _ordered(states[home])
+    top = (DEFAULT_ACCOUNT_ID, DEFAULT_REGION)
     out: dict[str, Any] = {"account": top[0], "region": top[1], **states.pop(top, {})}
-    others = [{"account": a, "region": r, **state} for (a, r), state in states.items()]
+    others = [{"account": a, "region": r, **state} for (a, r), state in sorted(states.items())]
     if others:
         out["accounts"] = others
     return out
+
+
+def _ordered(state: dict[str, Any]) -> dict[str, Any]:
+    """A region's keys in the schema's order."""
+    from .source import schema
+
+    order = list(schema()["$defs"]["region_state"]["properties"])
+    return {key: state[key] for key in sorted(state, key=order.index)}
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe YAML with multi-line strings (PEMs) as literal blocks."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def to_yaml(scenario: dict[str, Any]) -> str:
+    """A dumped scenario as YAML text (safe YAML, PEMs as literal blocks, keys in the dump's order)."""
+    return yaml.dump(scenario, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)

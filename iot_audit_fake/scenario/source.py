@@ -21,7 +21,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from .times import OFFSET_OR_INSTANT, resolve
+from .times import resolve
 
 
 class ScenarioError(Exception):
@@ -156,14 +156,16 @@ _TIME_FORMAT = "scenario-time"
 _format_checker = jsonschema.FormatChecker(formats=())
 
 
-@_format_checker.checks(_TIME_FORMAT, raises=(ValueError, OverflowError))
 def _is_time(value: object) -> bool:
     # Only values the pattern accepts are checked here, so a bad value gets one message, not two.
-    if isinstance(value, str) and OFFSET_OR_INSTANT.match(value):
+    if isinstance(value, str) and re.match(schema()["$defs"]["time"]["pattern"], value):
         import datetime as dt
 
         resolve(value, dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
     return True
+
+
+_format_checker.checks(_TIME_FORMAT, raises=ValueError)(_is_time)
 
 
 @functools.cache
@@ -184,9 +186,14 @@ def validate(source: Source) -> list[str]:
     return list(dict.fromkeys([*source.problems, *messages]))
 
 
+_KINDS = {dict: "a mapping", list: "a list", str: "a string", int: "a number", float: "a number",
+          bool: "a boolean", type(None): "empty (null)"}
+_EXPECTED = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "a whole number",
+             "number": "a number", "boolean": "true or false", "null": "nothing"}
+
+
 def _kind(value: object) -> str:
-    return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean"}.get(
-        type(value), type(value).__name__)
+    return _KINDS.get(type(value), type(value).__name__)
 
 
 def _messages(error: jsonschema.ValidationError) -> list[tuple[Path_, str, bool]]:
@@ -206,18 +213,24 @@ def _messages(error: jsonschema.ValidationError) -> list[tuple[Path_, str, bool]
         return [(path, f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}", False)]
     if error.validator == "pattern" and isinstance(error.instance, str):
         description = error.schema.get("description") if isinstance(error.schema, dict) else None
-        expected = f"expected {description[0].lower()}{description[1:].rstrip('.')}" if description else (
+        wanted = f"expected {description[0].lower()}{description[1:].rstrip('.')}" if description else (
             f"expected a match for {error.validator_value}")
-        return [(path, f"{error.instance!r} is not in the expected format: {expected}", False)]
+        return [(path, f"{error.instance!r} is not in the expected format: {wanted}", False)]
     if error.validator == "format" and error.validator_value == _TIME_FORMAT:
         cause = f" ({error.cause})" if error.cause else ""
         return [(path, f"{error.instance!r} is not a valid time{cause}", False)]
     if error.validator == "type":
-        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        return [(path, f"{error.instance!r} is {_kind(error.instance)}, expected {' or '.join(expected)}", False)]
+        types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        wanted = " or ".join(_EXPECTED.get(str(name), str(name)) for name in types)
+        return [(path, f"{_short(error.instance)} is {_kind(error.instance)}, expected {wanted}", False)]
     if error.validator == "required":
         return [(path, str(error.message).replace("is a required property", "is required"), False)]
     return [(path, str(error.message), False)]
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _allowed_keys(node: Any) -> list[str]:
@@ -241,7 +254,3 @@ def _allowed_keys(node: Any) -> list[str]:
 
     walk(node)
     return keys
-
-
-def is_pattern_valid(value: str) -> bool:
-    return bool(re.match(OFFSET_OR_INSTANT, value))

@@ -52,12 +52,17 @@ Key quality [INF]
       blocklists, so size and algorithm stand in for them.
 
 Speed
-    Parsed facts are cached per PEM string in a bounded LRU cache shared by every
-    check and every evaluation, so a task running several certificate checks
-    reads each PEM once, and later tasks reuse the facts. A cold read costs about
-    what ``cryptography`` takes to load the certificate: the key and names come
-    from a short walk over the DER instead of ``public_key()``, which for EC keys
-    validates the curve point and costs more than the load itself.
+    Each PEM is read once. :func:`certificate_facts` decodes it, loads it with
+    cryptography and keeps its validity, a verdict on its key and its DER in a
+    bounded LRU cache keyed by the PEM string, shared by every check, task and
+    account; names and serials (:func:`identity`) are read from that DER only
+    when a revocation check needs them. Within one evaluation the device checks
+    share one list of the examined certificates (:func:`examined_devices`). An EC
+    key's curve is read from the DER, because ``public_key()`` validates the EC
+    point, which costs more than loading the certificate. With a cold cache an
+    audit running the three device-certificate checks over 10,000 certificates
+    costs about twice what parsing their PEMs once costs
+    (``benchmarks/bench_certificate_evaluation.py``).
 """
 
 from __future__ import annotations
@@ -84,8 +89,8 @@ EXAMINED = frozenset({"ACTIVE", "PENDING_TRANSFER"})
 REVOKED = "REVOKED"
 #: CA_CERTIFICATE_EXPIRING_CHECK has no setting: AWS fixes its threshold at 30 days.
 CA_EXPIRATION_THRESHOLD = dt.timedelta(days=30)
-#: Distinct PEMs whose facts are kept; above this a fleet is re-read on every evaluation.
-CACHE_SIZE = 65_536
+#: Distinct PEMs whose facts are kept (a larger fleet is read again, once, on every evaluation).
+CACHE_SIZE = 32_768
 
 MIN_RSA_BITS = 2048
 MIN_EC_BITS = 256
@@ -94,8 +99,11 @@ WEAK_KEY = "CERTIFICATE_KEY_VULNERABILITY_CVE-2008-0166"
 
 _BEGIN = "-----BEGIN CERTIFICATE-----"
 _END = "-----END CERTIFICATE-----"
-#: The DER of the OID id-ecPublicKey (1.2.840.10045.2.1).
+_EC_KEY_ALGORITHM = x509.ObjectIdentifier("1.2.840.10045.2.1")  # id-ecPublicKey
+#: The DER of the OID id-ecPublicKey.
 _EC_PUBLIC_KEY = bytes.fromhex("06072a8648ce3d0201")
+#: Certificate.public_key_algorithm_oid is recent (cryptography 45); older releases take the slow path.
+_KEY_ALGORITHM_KNOWN = hasattr(x509.Certificate, "public_key_algorithm_oid")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +140,7 @@ class Identity(NamedTuple):
 def certificate_facts(pem: str) -> CertificateFacts | None:
     """The facts of the first certificate in ``pem``, or None if it holds no readable certificate."""
     try:
-        der = _der(pem)
-        cert = x509.load_der_x509_certificate(der)
+        der, cert = _load_pem(pem)
         return CertificateFacts(cert.not_valid_before_utc, cert.not_valid_after_utc, _key_quality(cert, der), der)
     except (ValueError, TypeError):
         return None
@@ -158,13 +165,20 @@ def identity(pem: str) -> Identity | None:
                     der[issuer_start:issuer_end], der[subject_start:subject_end])
 
 
-def _der(pem: str) -> bytes:
+def _load_pem(pem: str) -> tuple[bytes, x509.Certificate]:
+    """The DER and the certificate of the first certificate in ``pem``."""
+    # Decoding the base64 here and loading the DER is cheaper than cryptography's PEM loader,
+    # and leaves the DER at hand. A PEM of one certificate ends with its END line.
     start = pem.find(_BEGIN)
-    end = pem.find(_END, start)
-    if start < 0 or end < 0:
-        # Some other PEM label: let cryptography find the block.
-        return x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER)
-    return binascii.a2b_base64(pem[start + len(_BEGIN):end])
+    end = pem.rfind(_END)
+    if 0 <= start < end:
+        try:
+            der = binascii.a2b_base64(pem[start + len(_BEGIN):end])
+            return der, x509.load_der_x509_certificate(der)
+        except ValueError:
+            pass  # several blocks, or not a certificate: cryptography sorts it out or says why
+    cert = x509.load_pem_x509_certificate(pem.encode())
+    return cert.public_bytes(serialization.Encoding.DER), cert
 
 
 def _element(der: bytes, pos: int) -> tuple[int, int]:
@@ -181,7 +195,6 @@ def _element(der: bytes, pos: int) -> tuple[int, int]:
     return start, end
 
 
-@functools.lru_cache(maxsize=256)
 def _oid(value: bytes) -> str:
     """The dotted form of an OBJECT IDENTIFIER's contents."""
     arcs: list[int] = []
@@ -200,17 +213,19 @@ def _oid(value: bytes) -> str:
 
 def _key_quality(cert: x509.Certificate, der: bytes) -> KeyQuality:
     # An EC key is judged by its named curve, read straight from the DER: loading an EC public
-    # key validates its point, which costs more than loading the whole certificate. Before the
-    # SubjectPublicKeyInfo a certificate holds only a serial, a signature algorithm (ecdsa-with-*
-    # OIDs, not id-ecPublicKey), names and dates, so the first AlgorithmIdentifier
-    # SEQUENCE { id-ecPublicKey, OID } is the key's; anything else goes through cryptography.
-    at = der.find(_EC_PUBLIC_KEY)
-    if at >= 2 and len(der) > at + 11 and der[at + 9] == 0x06:
-        length = der[at + 10]
-        if der[at - 2] == 0x30 and der[at - 1] == 11 + length:
-            quality = _named_curve_quality(der[at + 11:at + 11 + length])
-            if quality is not None:
-                return quality
+    # key validates its point, which costs more than loading the whole certificate. Once the key
+    # is known to be EC, the first AlgorithmIdentifier SEQUENCE { id-ecPublicKey, curve OID } in
+    # the DER is the key's: before the SubjectPublicKeyInfo come only the serial, the signature
+    # algorithm (ecdsa-with-* OIDs), the names and the dates. Anything else, and cryptography
+    # releases without public_key_algorithm_oid, go through public_key().
+    if _KEY_ALGORITHM_KNOWN and cert.public_key_algorithm_oid == _EC_KEY_ALGORITHM:
+        at = der.find(_EC_PUBLIC_KEY)
+        if at >= 2 and len(der) > at + 11 and der[at + 9] == 0x06:
+            length = der[at + 10]
+            if der[at - 2] == 0x30 and der[at - 1] == 11 + length:
+                quality = _named_curve_quality(der[at + 11:at + 11 + length])
+                if quality is not None:
+                    return quality
     try:
         key = cert.public_key()
     except (ValueError, UnsupportedAlgorithm):
@@ -293,8 +308,8 @@ _last_evaluation: tuple[weakref.ReferenceType[Context], list[tuple[str, Certific
 def examined_devices(ctx: Context) -> list[tuple[str, CertificateFacts]]:
     """(certificate id, facts) of every ACTIVE or PENDING_TRANSFER device certificate with a readable PEM.
 
-    Computed once per evaluation (one Context) and shared by the checks of a task: a compact list
-    is much cheaper to walk three times than 10,000 moto objects and cache entries.
+    Computed once per evaluation (one Context) and shared by the checks of a task: a compact
+    list is much cheaper to walk three times than 10,000 moto objects and cache entries.
     """
     global _last_evaluation
     last = _last_evaluation
