@@ -78,6 +78,9 @@ def serve(host: str, port: int, scenario: Path | None = None, empty: bool = Fals
     server = ThreadedServer(host=host, port=port, scenario=start_on)
     try:
         server.start()
+    except KeyboardInterrupt:  # Ctrl-C while the scenario was loading: nothing is running yet
+        print("Interrupted before the server started.", file=sys.stderr)
+        return 130
     except OSError as error:
         print(f"{PROG}: cannot listen on {host}:{port}: {error.strerror or error}", file=sys.stderr)
         return 1
@@ -97,7 +100,7 @@ def serve(host: str, port: int, scenario: Path | None = None, empty: bool = Fals
 
     previous = {sig: signal.signal(sig, on_signal) for sig in _stop_signals()}
     try:
-        _print_banner(server.endpoint_url, description)
+        _print_banner(server.endpoint_url, host, description)
         while not stopping.wait(0.5):
             pass
     except KeyboardInterrupt:  # a second Ctrl-C during start-up, or a platform without signal handling
@@ -117,10 +120,17 @@ def _stop_signals() -> list[signal.Signals]:
     return signals
 
 
-def _print_banner(endpoint: str, description: str) -> None:
+def _is_loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def _print_banner(endpoint: str, host: str, description: str) -> None:
     today = dt.datetime.now(dt.timezone.utc).date()
     start, end = today - dt.timedelta(days=30), today + dt.timedelta(days=1)
     print(f"iot-audit-fake listening on {endpoint} ({description})", flush=True)
+    if not _is_loopback(host):
+        print(f"WARNING: bound to {host}: anyone who can reach this machine can read and change the fake's state.",
+              flush=True)
     print("Point any AWS SDK or the AWS CLI at it (any credentials work), for example:", flush=True)
     print(f"  AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing aws --endpoint-url {endpoint} "
           f"--region us-east-1 iot list-audit-tasks --start-time {start} --end-time {end}", flush=True)

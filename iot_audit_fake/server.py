@@ -2,11 +2,12 @@
 
 :class:`ServerApplication` is a WSGI application. Per request it reads the body
 (refusing one over :data:`MAX_BODY_BYTES` with 413, unread), answers the
-``/_iot_audit/...`` control endpoints, serves the audit API through the one
-restJson1 adapter (:func:`iot_audit_fake.wire.router.handle`), and hands
+``/_iot_audit/...`` control endpoints, serves the audit API, and hands
 everything else to moto's own server application, so the rest of IoT, IAM,
 Cognito Identity, SNS, SQS, ... and moto's ``/moto-api/`` keep working on the
-same endpoint. An IoT request is recognised by its host
+same endpoint. What the fake serves goes through :func:`iot_audit_fake.dispatch.dispatch`
+(the audit API, and the few operations of other services it serves because moto does not),
+exactly as in-process. An IoT request is recognised by its host
 (``iot.<region>.amazonaws.com``) or by its SigV4 credential scope; the region
 comes from the same place, the account the way moto decides it.
 
@@ -40,6 +41,7 @@ import datetime as dt
 import io
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -53,6 +55,7 @@ from werkzeug.test import run_wsgi_app
 from werkzeug.wrappers import Request, Response
 
 from . import clock as _clock
+from .dispatch import dispatch
 from .errors import AuditError, InternalFailureException, InvalidRequestException
 from .mock import IoTAuditMock, mock_iot_audit
 from .wire import router
@@ -70,10 +73,16 @@ CONTROL_PREFIX = "/_iot_audit/"
 
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
-#: The fake's state is not safe for concurrent mutation: audit operations and control
-#: endpoints run one at a time. moto's own requests are not serialised (as in moto's
-#: server), so a moto Lambda container calling back into the server cannot deadlock it.
+#: The fake's state is not safe for concurrent mutation. Audit operations, control endpoints,
+#: ``/moto-api/`` and moto's requests for the services the audit reads or writes (below) run
+#: one at a time; moto's other services are not serialised (as in moto's own server), so a
+#: moto Lambda container calling back into the server cannot deadlock it.
 _state_lock = threading.RLock()
+
+#: moto services whose state the audit reads or changes (checks, mitigation actions).
+AUDITED_SERVICES = frozenset({"iot", "iam", "cognito-identity", "sns"})
+_SCOPE_SERVICE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/]+/([^/]+)/")
+_HOST_SERVICE = re.compile(r"^([a-z0-9-]+)\.(?:[a-z0-9-]+\.)?amazonaws\.com(?:\.cn)?(?::\d+)?$")
 
 
 class ServerError(AuditError):
@@ -149,8 +158,12 @@ class ServerApplication:
         """moto's own server application (created on first use: importing it loads Flask)."""
         with self._moto_lock:
             if self._moto is None:
-                from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-
+                try:
+                    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+                except ImportError:
+                    raise ServerError(501, "NotImplementedException",
+                                      "Only the audit API is served: moto's server needs flask and flask-cors "
+                                      "(pip install flask flask-cors).") from None
                 self._moto = DomainDispatcherApplication(create_backend_app)
             return self._moto
 
@@ -176,9 +189,12 @@ class ServerApplication:
                 return self._control(request, body)
         url = _full_url(environ)
         with _state_lock:
-            answer = router.handle(request.method, url, _HeaderView(request), body)
+            answer = dispatch(request.method, url, _HeaderView(request), body)
         if answer is not None:
             return _response(answer)
+        if _touches_audited_state(request):
+            with _state_lock:
+                return self._to_moto(environ, body)
         return self._to_moto(environ, body)
 
     def _read_body(self, request: Request) -> bytes:
@@ -328,6 +344,17 @@ class _HeaderView(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._headers)
+
+
+def _touches_audited_state(request: Request) -> bool:
+    """Whether moto's answer to ``request`` reads or changes state the audit also uses."""
+    if request.path.startswith("/moto-api/"):
+        return True
+    scope = _SCOPE_SERVICE.search(request.headers.get("Authorization", ""))
+    if scope is not None:
+        return scope.group(1).lower() in AUDITED_SERVICES
+    host = _HOST_SERVICE.match(request.host.lower())
+    return host is not None and host.group(1) in AUDITED_SERVICES
 
 
 def _full_url(environ: WSGIEnvironment) -> str:

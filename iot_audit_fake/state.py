@@ -161,7 +161,8 @@ class AccountState(BaseBackend):
                 total=outcome.total, noncompliant=noncompliant, suppressed=suppressed,
             )
         task.finish(runs, findings)
-        for finding in findings:
+        # One task's findings share a time: adding them in id order keeps the timeline append-only.
+        for finding in sorted(findings, key=lambda f: f.finding_id):
             self.findings.add(finding.finding_time, finding.finding_id, finding)
 
     def settle_mitigation(self, task: MitigationTask) -> None:
@@ -196,5 +197,7 @@ class AccountState(BaseBackend):
 
     def is_suppressed(self, observation: Observation, at: dt.datetime) -> bool:
         """Whether an active suppression covers this resource when the finding is produced."""
+        if not self.suppressions:
+            return False
         found = self.suppressions.get(suppression_key(observation.check_name, observation.identifier))
         return found is not None and found.active(at)

@@ -180,26 +180,31 @@ class RegionLoader:
 
     # -- the sections, in dependency order --------------------------------------------------------
 
+    def sections(self) -> dict[str, Callable[[Any, KeyPath], None]]:
+        """Section key -> what applies one entry of it (the whole value, for the two mappings)."""
+        return {
+            "audit_configuration": self.audit_configuration, "logging": self.logging,
+            "thing_groups": self.thing_group, "things": self.thing, "policies": self.policy,
+            "ca_certificates": lambda entry, path: self.certificate(entry, path, ca=True),
+            "certificates": lambda entry, path: self.certificate(entry, path, ca=False),
+            "iam_roles": self.iam_role, "role_aliases": self.role_alias, "connections": self.connection,
+            "suppressions": self.suppression, "scheduled_audits": self.scheduled_audit,
+            "mitigation_actions": self.mitigation_action, "seeded": self.seeded, "audit_tasks": self.audit_task,
+            "mitigation_tasks": self.mitigation_task,
+        }
+
     def apply(self, state: dict[str, Any]) -> None:
-        if "audit_configuration" in state:
-            self.audit_configuration(state["audit_configuration"], (*self.path, "audit_configuration"))
-        if "logging" in state:
-            with self.at((*self.path, "logging")):
-                self.logging(state["logging"])
-        self.each(state, "thing_groups", self.thing_group)
-        self.each(state, "things", self.thing)
-        self.each(state, "policies", self.policy)
-        self.each(state, "ca_certificates", lambda entry, path: self.certificate(entry, path, ca=True))
-        self.each(state, "certificates", lambda entry, path: self.certificate(entry, path, ca=False))
-        self.each(state, "iam_roles", self.iam_role)
-        self.each(state, "role_aliases", self.role_alias)
-        self.each(state, "connections", self.connection)
-        self.each(state, "suppressions", self.suppression)
-        self.each(state, "mitigation_actions", self.mitigation_action)
-        self.each(state, "scheduled_audits", self.scheduled_audit)
-        self.each(state, "seeded", self.seeded)
-        self.each(state, "audit_tasks", self.audit_task)
-        self.each(state, "mitigation_tasks", self.mitigation_task)
+        """Apply the sections in the schema's order (the documented one: dependencies first)."""
+        sections = self.sections()
+        for key, node in schema()["$defs"]["region_state"]["properties"].items():
+            if key not in state:
+                continue
+            if node.get("type") == "array":
+                self.each(state, key, sections[key])
+            else:
+                path = (*self.path, key)
+                with self.at(path):
+                    sections[key](state[key], path)
 
     def audit_configuration(self, entry: dict[str, Any], path: KeyPath) -> None:
         given = entry.get("checks", {})
@@ -219,7 +224,7 @@ class RegionLoader:
             named = [name for name in given if name in error.message]
             raise Step((*path, "checks", named[0]) if named else path, error.message) from None
 
-    def logging(self, entry: dict[str, Any]) -> None:
+    def logging(self, entry: dict[str, Any], path: KeyPath) -> None:
         self.backend.set_v2_logging_options(entry.get("role_arn"), entry.get("level"), entry.get("disable_all_logs"))
 
     def thing_group(self, entry: dict[str, Any], path: KeyPath) -> None:

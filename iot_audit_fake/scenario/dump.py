@@ -127,7 +127,7 @@ def region_state(account: str, region: str) -> dict[str, Any]:
         {"id": t.task_id, "time": iso(t.start_time), "target": t.target, "actions": t.mapping}
         for t in backend.mitigation_tasks.values() if t.final_status in ("COMPLETED", "FAILED")
     ]
-    return _drop_empty(state)
+    return _ordered(_drop_empty(state))
 
 
 def _default_version(policy: Any) -> Any:
@@ -168,8 +168,7 @@ def dump() -> dict[str, Any]:
         if roles:
             mine = sorted(place for place in states if place[0] == account)
             home = (account, DEFAULT_REGION) if (account, DEFAULT_REGION) in mine or not mine else mine[0]
-            states.setdefault(home, {})["iam_roles"] = roles
-            states[home] = _ordered(states[home])
+            states[home] = _ordered({**states.get(home, {}), "iam_roles": roles})
     top = (DEFAULT_ACCOUNT_ID, DEFAULT_REGION)
     out: dict[str, Any] = {"account": top[0], "region": top[1], **states.pop(top, {})}
     others = [{"account": a, "region": r, **state} for (a, r), state in sorted(states.items())]

@@ -182,7 +182,7 @@ def validate(source: Source) -> list[str]:
     for error in _validator().iter_errors(source.data):
         for path, message, at_key in _messages(error):
             found.append((source.position(path, at_key) or (0, 0), source.error(path, message, at_key)))
-    messages = [message for _, message in sorted(found, key=lambda item: item[0])]
+    messages = [message for _, message in sorted(found)]
     return list(dict.fromkeys([*source.problems, *messages]))
 
 
