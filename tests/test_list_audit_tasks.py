@@ -143,7 +143,8 @@ def test_window_starting_at_the_reported_task_start_time_includes_the_task(iot):
     enable(iot)
     with freeze_time("2026-03-01T12:00:00.123789Z"):
         task_id = iot.start_on_demand_audit_task(targetCheckNames=["LOGGING_DISABLED_CHECK"])["taskId"]
-        started = iot.describe_audit_task(taskId=task_id)["taskStartTime"]  # kept and reported to the millisecond: 12:00:00.123
+        # kept and reported to the millisecond: 12:00:00.123
+        started = iot.describe_audit_task(taskId=task_id)["taskStartTime"]
         listed = iot.list_audit_tasks(startTime=started, endTime=started + dt.timedelta(hours=1))
         assert ids(listed) == [task_id]
 
