@@ -36,14 +36,14 @@ def _error(code: str, message: str) -> Response:
     return 400, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": code}, json.dumps(body).encode()
 
 
-def handle(method: str, url: str, headers: Mapping[str, Any], body: Any) -> Response | None:
+def handle(method: str, url: str, headers: Mapping[str, Any], body: Any, any_host: bool = False) -> Response | None:
     """Serve the two role operations; ``None`` for every other request (moto answers those)."""
     target = _header(headers, "X-Amz-Target")
     if not target.startswith(_TARGET) or target[len(_TARGET):] not in _OPERATIONS:
         return None
     host = _HOST.match(url)
     scope = _SCOPE.search(_header(headers, "Authorization"))
-    if host is None and scope is None:
+    if host is None and not (any_host and scope is not None):
         return None
     region = host.group(1) if host else scope.group(1) if scope else "us-east-1"
     op = _OPERATIONS[target[len(_TARGET):]]

@@ -16,8 +16,9 @@ from .wire import router
 Response = router.Response
 
 
-def dispatch(method: str, url: str, headers: Mapping[str, Any], body: Any) -> Response | None:
-    answer = router.handle(method, url, headers, body)
+def dispatch(method: str, url: str, headers: Mapping[str, Any], body: Any, any_host: bool = False) -> Response | None:
+    """``any_host``: recognise requests by their SigV4 scope whatever host they name (server mode)."""
+    answer = router.handle(method, url, headers, body, any_host)
     if answer is None:
-        answer = cognito_roles.handle(method, url, headers, body)
+        answer = cognito_roles.handle(method, url, headers, body, any_host)
     return answer

@@ -47,9 +47,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from moto.core.models import botocore_stubber
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.test import run_wsgi_app
 from werkzeug.wrappers import Request, Response
@@ -189,7 +187,7 @@ class ServerApplication:
                 return self._control(request, body)
         url = _full_url(environ)
         with _state_lock:
-            answer = dispatch(request.method, url, _HeaderView(request), body)
+            answer = dispatch(request.method, url, _HeaderView(request), body, any_host=True)
         if answer is not None:
             return _response(answer)
         if _touches_audited_state(request):
@@ -227,9 +225,12 @@ class ServerApplication:
             close = getattr(app_iter, "close", None)
             if close is not None:
                 close()
-        headers.remove("Content-Length")
+        response = Response(content, status=status)
+        response.headers = headers  # moto's, as they are (a HEAD answer's Content-Length is the resource's)
         headers.remove("Transfer-Encoding")
-        return Response(content, status=status, headers=headers)
+        if environ.get("REQUEST_METHOD") != "HEAD":
+            headers["Content-Length"] = str(len(content))
+        return response
 
     # -- control endpoints ------------------------------------------------------------------------
 
@@ -450,46 +451,6 @@ def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value, default=_json_default))
 
 
-# -- same-process clients -------------------------------------------------------------------------
-
-_served: set[tuple[str, int]] = set()
-_served_lock = threading.Lock()
-_LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"}
-
-
-def _install_passthrough() -> None:
-    """Let botocore in this process send requests for a running server's endpoint over HTTP.
-
-    ``mock_iot_audit`` serves audit requests in-process wherever they are addressed (it
-    recognises them by their SigV4 scope); for a request to this server's own endpoint
-    that would bypass the server, so such requests are left to go out on the wire.
-    """
-    if getattr(botocore_stubber, "_iot_audit_server", False):
-        return
-    inner = botocore_stubber.process_request
-
-    def process_request(request: Any) -> Any:
-        if _served and _is_served(str(request.url)):
-            return None
-        return inner(request)
-
-    botocore_stubber.process_request = process_request  # type: ignore[method-assign]
-    botocore_stubber._iot_audit_server = True  # type: ignore[attr-defined]
-
-
-def _is_served(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-        host, port = (parts.hostname or "").lower(), parts.port
-    except ValueError:
-        return False
-    if port is None:
-        return False
-    with _served_lock:
-        return (host, port) in _served or (host in _LOOPBACK and any(
-            port == p and h in _LOOPBACK for h, p in _served))
-
-
 # -- the threaded server --------------------------------------------------------------------------
 
 
@@ -532,7 +493,6 @@ class ThreadedServer:
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._mock: IoTAuditMock | None = None
-        self._address: tuple[str, int] | None = None
 
     @property
     def port(self) -> int:
@@ -558,7 +518,6 @@ class ThreadedServer:
     def start(self) -> ThreadedServer:
         if self._server is not None:
             raise RuntimeError("The server is already running.")
-        _install_passthrough()
         mock = mock_iot_audit()
         mock.start()
         try:
@@ -572,10 +531,6 @@ class ThreadedServer:
             mock.stop()
             raise
         self._mock, self._server = mock, server
-        address = (self.host.lower(), self.port)
-        with _served_lock:
-            _served.add(address)
-        self._address = address
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                                         name=f"iot-audit-fake-server:{self.port}", daemon=True)
         self._thread.start()
@@ -593,9 +548,6 @@ class ThreadedServer:
                 thread.join(timeout=10)
             server.server_close()
         finally:
-            with _served_lock:
-                if self._address is not None:
-                    _served.discard(self._address)
             self.app.clock.reset()
             if mock is not None:
                 mock.stop()

@@ -122,14 +122,17 @@ def describe_type(node: dict[str, Any]) -> str:
             out.append({"integer": "whole number", "boolean": "`true` or `false`"}.get(str(kind), str(kind)))
     text = " or ".join(out) or "any value"
     bounds = []
-    if "minLength" in node or "maxLength" in node:
-        low, high = int(node.get("minLength", 0)), node.get("maxLength")
-        bounds.append(f"{low}–{high} characters" if low and high else f"at least {_count(low, 'character')}"
-                      if low else f"at most {_count(int(high), 'character')}")
-    if "minimum" in node or "maximum" in node:
-        low, high = node.get("minimum"), node.get("maximum")
-        bounds.append(f"{low}–{high}" if low is not None and high is not None else
-                      f"at least {low}" if low is not None else f"at most {high}")
+    shortest, longest = node.get("minLength", 0), node.get("maxLength", 0)
+    if shortest and longest:
+        bounds.append(f"{shortest} to {longest} characters")
+    elif shortest or longest:
+        bounds.append(f"at least {_count(shortest, 'character')}" if shortest
+                      else f"at most {_count(longest, 'character')}")
+    low, high = node.get("minimum"), node.get("maximum")
+    if low is not None and high is not None:
+        bounds.append(f"{low} to {high}")
+    elif low is not None or high is not None:
+        bounds.append(f"at least {low}" if low is not None else f"at most {high}")
     if "pattern" in node:
         bounds.append(f"matching {_code(node['pattern'])}")
     return text + (f" ({', '.join(bounds)})" if bounds else "")

@@ -10,6 +10,7 @@ quoted or not.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
 import re
@@ -21,7 +22,8 @@ from typing import Any
 import jsonschema
 import yaml
 
-from .times import resolve
+from ..clock import aware
+from .times import iso, resolve
 
 
 class ScenarioError(Exception):
@@ -96,7 +98,7 @@ class Source:
 def read(scenario: str | Path | Mapping[str, Any]) -> Source:
     """A path to a YAML/JSON file, YAML text, or an already-parsed mapping."""
     if isinstance(scenario, Mapping):
-        return Source(dict(scenario), "<scenario>")
+        return Source(_plain(scenario), "<scenario>")
     if isinstance(scenario, Path) or ("\n" not in scenario and scenario.endswith((".yaml", ".yml", ".json"))):
         path = Path(scenario)
         try:
@@ -109,12 +111,28 @@ def read(scenario: str | Path | Mapping[str, Any]) -> Source:
     return parse(scenario, "<scenario>")
 
 
+def _plain(value: Any) -> Any:
+    """A copy of parsed data with dates and times as the strings the format uses (as from
+    ``yaml.safe_load``, which turns unquoted timestamps into datetimes)."""
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dt.datetime):
+        return iso(aware(value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
 def parse(text: str, name: str) -> Source:
     """Safe YAML to data, with the position of every value and key."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except RecursionError:
+        raise ScenarioError([f"{name}: not valid YAML: nested too deeply"]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
@@ -124,26 +142,38 @@ def parse(text: str, name: str) -> Source:
         loader.dispose()
     source = Source({} if data is None else data, name)
     if node is not None:
-        _collect(node, (), source)
+        _collect(node, source)
     return source
 
 
-def _collect(node: yaml.Node, path: Path_, source: Source) -> None:
-    source.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
-        for key, value in node.value:
-            if not isinstance(key, yaml.ScalarNode):
-                continue  # a complex key: the schema refuses it at the mapping
-            child = (*path, key.value)
-            if key.value in seen:
-                source.problems.append(f"{name_at(source, key)}: {key_path(child)}: duplicate key {key.value!r}")
-            seen.add(key.value)
-            source.key_marks[child] = (key.start_mark.line + 1, key.start_mark.column + 1)
-            _collect(value, child, source)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _collect(item, (*path, i), source)
+#: The most values a scenario may hold once YAML aliases are expanded (a billion-laughs guard).
+MAX_NODES = 2_000_000
+
+
+def _collect(root: yaml.Node, source: Source) -> None:
+    """Record where every value and key is; walks iteratively, so depth is no limit."""
+    stack: list[tuple[yaml.Node, Path_]] = [(root, ())]
+    visited = 0
+    while stack:
+        node, path = stack.pop()
+        visited += 1
+        if visited > MAX_NODES:
+            raise ScenarioError([f"{source.name}: the scenario is too large: over {MAX_NODES:,} values once "
+                                 "YAML aliases are expanded"])
+        source.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key, value in node.value:
+                if not isinstance(key, yaml.ScalarNode):
+                    continue  # a complex key: the schema refuses it at the mapping
+                child = (*path, key.value)
+                if key.value in seen:
+                    source.problems.append(f"{name_at(source, key)}: {key_path(child)}: duplicate key {key.value!r}")
+                seen.add(key.value)
+                source.key_marks[child] = (key.start_mark.line + 1, key.start_mark.column + 1)
+                stack.append((value, child))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(((item, (*path, i)) for i, item in enumerate(node.value)))
 
 
 def name_at(source: Source, node: yaml.Node) -> str:
@@ -159,8 +189,6 @@ _format_checker = jsonschema.FormatChecker(formats=())
 def _is_time(value: object) -> bool:
     # Only values the pattern accepts are checked here, so a bad value gets one message, not two.
     if isinstance(value, str) and re.match(schema()["$defs"]["time"]["pattern"], value):
-        import datetime as dt
-
         resolve(value, dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
     return True
 
@@ -179,9 +207,12 @@ def validate(source: Source) -> list[str]:
         return [source.error((), "a scenario must be a mapping of keys to values, "
                                  f"not {_kind(source.data)}")]
     found: list[tuple[tuple[int, int], str]] = []
-    for error in _validator().iter_errors(source.data):
-        for path, message, at_key in _messages(error):
-            found.append((source.position(path, at_key) or (0, 0), source.error(path, message, at_key)))
+    try:
+        for error in _validator().iter_errors(source.data):
+            for path, message, at_key in _messages(error):
+                found.append((source.position(path, at_key) or (0, 0), source.error(path, message, at_key)))
+    except RecursionError:
+        return [source.error((), "the scenario is nested too deeply")]
     messages = [message for _, message in sorted(found)]
     return list(dict.fromkeys([*source.problems, *messages]))
 

@@ -38,12 +38,17 @@ def match(method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
     return None
 
 
-def handle(method: str, url: str, headers: Mapping[str, str], body: Any) -> Response | None:
-    """Serve ``url`` if it is an audit operation on the IoT control plane, else ``None``."""
+def handle(method: str, url: str, headers: Mapping[str, str], body: Any, any_host: bool = False) -> Response | None:
+    """Serve ``url`` if it is an audit operation on the IoT control plane, else ``None``.
+
+    In-process, only requests to AWS's own IoT host are the fake's (a client pointed at
+    another endpoint goes there, as with moto). The server is every client's endpoint,
+    so with ``any_host`` a request signed for ``iot`` is recognised by its SigV4 scope.
+    """
     parts = urlsplit(url)
     host = _HOST.match(parts.netloc)
     scope = _SCOPE.search(_header(headers, "Authorization"))
-    if host is None and (scope is None or scope.group(3) != "iot"):
+    if host is None and not (any_host and scope is not None and scope.group(3) == "iot"):
         return None
     found = match(method, parts.path)
     if found is None:
