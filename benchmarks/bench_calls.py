@@ -51,7 +51,9 @@ def canned_client(body: bytes) -> Any:
 
 
 def enable(iot: Any) -> None:
-    iot.update_account_audit_configuration(roleArn=ROLE, auditCheckConfigurations={"LOGGING_DISABLED_CHECK": {"enabled": True}})
+    iot.update_account_audit_configuration(
+        roleArn=ROLE, auditCheckConfigurations={"LOGGING_DISABLED_CHECK": {"enabled": True}}
+    )
 
 
 def per_call() -> None:
@@ -62,7 +64,8 @@ def per_call() -> None:
         iot.create_thing(thingName="sensor-1")
         ours = median_call(lambda: iot.describe_audit_task(taskId=task_id))
         moto_thing = median_call(lambda: iot.describe_thing(thingName="sensor-1"))
-        task_body = json.dumps(audit_backends[ACCOUNT][REGION].describe_audit_task(task_id), default=lambda d: d.timestamp()).encode()
+        described = audit_backends[ACCOUNT][REGION].describe_audit_task(task_id)
+        task_body = json.dumps(described, default=lambda d: d.timestamp()).encode()
         thing_body = json.dumps(iot.describe_thing(thingName="sensor-1") | {"ResponseMetadata": None}).encode()
     floor_client = canned_client(task_body)
     floor_task = median_call(lambda: floor_client.describe_audit_task(taskId=task_id))

@@ -168,3 +168,7 @@ def validate(path: Path) -> int:
         return 1
     print(f"{path}: ok")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -21,7 +21,6 @@ server fixture binds port 0, so workers share nothing.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from .mock import mock_iot_audit
 from .scenario import ScenarioError, apply, dump_scenario
 from .scenario.source import read, validate
 from .tasks import MODEL_NAME as TASK_MODEL
+from .wire.router import default_account
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -124,13 +124,6 @@ def iot_audit_region() -> str:
     return "us-east-1"
 
 
-def _account_id() -> str:
-    """The account moto files requests under when none is named: ``MOTO_ACCOUNT_ID`` or moto's default."""
-    from moto.core.models import DEFAULT_ACCOUNT_ID
-
-    return os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT_ID)
-
-
 def _marked_scenario(request: pytest.FixtureRequest) -> Path | None:
     marker = request.node.get_closest_marker("iot_audit_scenario")
     if marker is None:
@@ -144,7 +137,7 @@ def _marked_scenario(request: pytest.FixtureRequest) -> Path | None:
 
 @pytest.fixture
 def iot_audit(request: pytest.FixtureRequest, iot_audit_region: str) -> Iterator[AuditController]:
-    controller = AuditController(_account_id(), iot_audit_region)
+    controller = AuditController(default_account(), iot_audit_region)
     scenario = _marked_scenario(request) or _default_scenario(request.config)
     with mock_iot_audit():
         try:

@@ -293,9 +293,9 @@ class ServerApplication:
             raise ServerError(501, "NotImplementedException", "Scenarios are not available in this build.") from None
         document = dump_scenario()
         if _wants_yaml(request):
-            import yaml
+            from .scenario.dump import to_yaml
 
-            text = yaml.safe_dump(_plain(document), sort_keys=False, allow_unicode=True)
+            text = to_yaml(document)
             return Response(text.encode(), status=200, headers=_base_headers("application/yaml"))
         return _json(200, document)
 

@@ -46,10 +46,12 @@ KeyPath = tuple[str | int, ...]
 def regions(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str, str, dict[str, Any]]]:
     """(key path, account, region, state) for the top level (when it holds any state) and every
     entry of ``accounts``."""
-    from moto.core.models import DEFAULT_ACCOUNT_ID
+    from ..wire.router import default_account
+
+    default_account_id = default_account()
 
     if any(key in data for key in schema()["$defs"]["region_state"]["properties"]):
-        yield (), data.get("account", DEFAULT_ACCOUNT_ID), data.get("region", DEFAULT_REGION), data
+        yield (), data.get("account", default_account_id), data.get("region", DEFAULT_REGION), data
     for i, entry in enumerate(data.get("accounts", [])):
         yield ("accounts", i), entry["account"], entry.get("region", DEFAULT_REGION), entry
 

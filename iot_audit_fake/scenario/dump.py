@@ -155,7 +155,9 @@ def iam_roles(account: str) -> list[dict[str, Any]]:
 
 def dump() -> dict[str, Any]:
     """The state of every account and region the fake or moto's IoT holds, as a scenario mapping."""
-    from moto.core.models import DEFAULT_ACCOUNT_ID
+    from ..wire.router import default_account
+
+    default_account_id = default_account()
     from moto.iam.models import iam_backends
     from moto.iot.models import iot_backends
 
@@ -169,7 +171,7 @@ def dump() -> dict[str, Any]:
             mine = sorted(place for place in states if place[0] == account)
             home = (account, DEFAULT_REGION) if (account, DEFAULT_REGION) in mine or not mine else mine[0]
             states[home] = _ordered({**states.get(home, {}), "iam_roles": roles})
-    top = (DEFAULT_ACCOUNT_ID, DEFAULT_REGION)
+    top = (default_account_id, DEFAULT_REGION)
     out: dict[str, Any] = {"account": top[0], "region": top[1], **states.pop(top, {})}
     others = [{"account": a, "region": r, **state} for (a, r), state in sorted(states.items())]
     if others:

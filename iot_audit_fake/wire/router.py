@@ -88,6 +88,13 @@ def _headers() -> dict[str, str]:
     return {"Content-Type": "application/json", "x-amzn-RequestId": str(uuid.uuid4())}
 
 
+def default_account() -> str:
+    """The account moto files a request under when it names none: MOTO_ACCOUNT_ID or moto's default."""
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+
+    return os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
+
+
 def account_of(headers: Mapping[str, Any]) -> str:
     """The account moto would pick: MOTO_ACCOUNT_ID, then x-moto-account-id, then the access key."""
     env = os.environ.get("MOTO_ACCOUNT_ID")
