@@ -53,6 +53,7 @@ from werkzeug.test import run_wsgi_app
 from werkzeug.wrappers import Request, Response
 
 from . import clock as _clock
+from . import ids
 from .dispatch import dispatch
 from .errors import AuditError, InternalFailureException, InvalidRequestException
 from .mock import IoTAuditMock, mock_iot_audit
@@ -374,9 +375,8 @@ def _full_url(environ: WSGIEnvironment) -> str:
 
 
 def _base_headers(content_type: str = "application/json") -> dict[str, str]:
-    import uuid
 
-    return {"Content-Type": content_type, "x-amzn-RequestId": str(uuid.uuid4())}
+    return {"Content-Type": content_type, "x-amzn-RequestId": ids.uuid_like()}
 
 
 def _response(answer: router.Response) -> Response:

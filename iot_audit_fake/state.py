@@ -9,12 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
-import uuid
 from typing import Any
 
 from moto.core.base_backend import BaseBackend
 
-from . import clock
+from . import clock, ids
 from .checks import engine
 from .checks.catalogue import unknown_checks
 from .checks.engine import Observation
@@ -66,6 +65,8 @@ class AccountState(BaseBackend):
         #: Mitigation actions by name.
         self.mitigation_actions: dict[str, MitigationAction] = {}
         self.mitigation_tasks: Timeline[MitigationTask] = Timeline()
+        #: Mitigation tasks still IN_PROGRESS, settled on every call.
+        self.running_mitigations: dict[str, MitigationTask] = {}
         #: clientRequestTokens used by mitigation tasks (a token names one task only).
         self.mitigation_tokens: set[str] = set()
 
@@ -97,7 +98,7 @@ class AccountState(BaseBackend):
 
     def new_task(self, task_type: str, start: dt.datetime, checks: list[str],
                  scheduled_audit_name: str | None = None) -> AuditTask:
-        task = AuditTask(uuid.uuid4().hex, task_type, start, checks, scheduled_audit_name)
+        task = AuditTask(ids.task_id(), task_type, start, checks, scheduled_audit_name)
         self.tasks.add(start, task.task_id, task)
         self.running[task.task_id] = task
         self.settle(task)
@@ -116,14 +117,14 @@ class AccountState(BaseBackend):
         self.findings.expire_before(cutoff)
         for mitigation in self.mitigation_tasks.expire_before(cutoff):
             self.mitigation_tokens.discard(mitigation.token)
+            self.running_mitigations.pop(mitigation.task_id, None)
         for audit in self.scheduled_audits.values():
             for run in audit.due_runs(now, cutoff):
                 self.new_task(SCHEDULED, run, list(audit.check_names), audit.name)
         for task in list(self.running.values()):
             self.settle(task)
-        for mitigation in self.mitigation_tasks.values():
-            if mitigation.final_status is None:
-                self.settle_mitigation(mitigation)
+        for mitigation in list(self.running_mitigations.values()):
+            self.settle_mitigation(mitigation)
 
     def settle(self, task: AuditTask) -> None:
         if task.due:
@@ -153,7 +154,7 @@ class AccountState(BaseBackend):
             for observation in outcome.noncompliant:
                 is_suppressed = self.is_suppressed(observation, found_at)
                 suppressed += is_suppressed
-                findings.append(Finding(str(uuid.uuid4()), task.task_id, task.start_time, found_at,
+                findings.append(Finding(ids.uuid_like(), task.task_id, task.start_time, found_at,
                                         observation, is_suppressed))
             noncompliant = len(outcome.noncompliant)
             runs[check] = CheckRun(
@@ -194,6 +195,7 @@ class AccountState(BaseBackend):
                         failed = True
                 execution.end_time = now
         task.finish(now)
+        self.running_mitigations.pop(task.task_id, None)
 
     def is_suppressed(self, observation: Observation, at: dt.datetime) -> bool:
         """Whether an active suppression covers this resource when the finding is produced."""

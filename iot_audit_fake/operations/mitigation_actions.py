@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from .. import clock
+from .. import clock, ids
 from ..errors import LimitExceededException, ResourceAlreadyExistsException, ResourceNotFoundException
 from ..mitigation_actions import MitigationAction, action_type
 from ..pagination import after_position, decode_token, take_page
@@ -40,7 +39,7 @@ class MitigationActionOperations(AccountState):
         if len(self.mitigation_actions) >= MAX_MITIGATION_ACTIONS:
             raise LimitExceededException(f"At most {MAX_MITIGATION_ACTIONS} mitigation actions are allowed.")
         now = clock.now()
-        action = MitigationAction(action_name, arn, str(uuid.uuid4()), role_arn, action_params, now, now,
+        action = MitigationAction(action_name, arn, ids.uuid_like(), role_arn, action_params, now, now,
                                   next(self.sequence))
         self.mitigation_actions[action_name] = action
         if tags:

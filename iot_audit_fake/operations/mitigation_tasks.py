@@ -42,7 +42,7 @@ class MitigationTaskOperations(AccountState):
             )
         findings, wanted = self._target_findings(target)
         actions = self._mapping_actions(audit_check_to_actions_mapping)
-        running = sum(1 for t in self.mitigation_tasks.values() if t.task_status == "IN_PROGRESS")
+        running = len(self.running_mitigations)
         if running >= MAX_RUNNING_MITIGATION_TASKS:
             raise LimitExceededException(
                 f"At most {MAX_RUNNING_MITIGATION_TASKS} audit mitigation actions tasks can run at once."
@@ -65,6 +65,7 @@ class MitigationTaskOperations(AccountState):
         task = MitigationTask(task_id, client_request_token, clock.now(), target, audit_check_to_actions_mapping,
                               definitions, selections)
         self.mitigation_tasks.add(task.start_time, task_id, task)
+        self.running_mitigations[task_id] = task
         self.mitigation_tokens.add(client_request_token)
         self.settle_mitigation(task)
         return {"taskId": task_id}
@@ -130,6 +131,7 @@ class MitigationTaskOperations(AccountState):
                 f"Task {task_id} is {task.task_status}; only an IN_PROGRESS task can be canceled."
             )
         task.cancel(clock.now())
+        self.running_mitigations.pop(task_id, None)
 
     def list_audit_mitigation_actions_tasks(
         self,

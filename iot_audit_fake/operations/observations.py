@@ -12,10 +12,9 @@ Both only change what the next audit task sees; findings already produced stay a
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
-from .. import clock
+from .. import clock, ids
 from ..checks.catalogue import CHECKS
 from ..checks.engine import Observation
 from ..connections import Connection
@@ -114,13 +113,13 @@ class ObservationOperations(AccountState):
         resource count is ``resources[check]`` or at least its number of findings.
         """
         start = clock.aware(start_time)
-        task = AuditTask(task_id or uuid.uuid4().hex, task_type, start, list(check_names), scheduled_audit_name)
+        task = AuditTask(task_id or ids.task_id(), task_type, start, list(check_names), scheduled_audit_name)
         if task.task_id in self.tasks:
             raise InvalidRequestException(f"Audit task {task.task_id} already exists.")
         if status == "CANCELED":
             task.cancel()
         else:
-            made = [Finding(finding_id or str(uuid.uuid4()), task.task_id, start, start, observation, suppressed)
+            made = [Finding(finding_id or ids.uuid_like(), task.task_id, start, start, observation, suppressed)
                     for observation, suppressed, finding_id in findings]
             runs = {}
             for check in task.check_names:

@@ -12,11 +12,15 @@ import json
 import logging
 import os
 import re
-import uuid
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.iam.models import get_account_id_from
+
+from .. import ids
+from ..backend import audit_backends
 from ..errors import AuditError, InternalFailureException, InvalidRequestException
 from .routes import Operation, build_routes, error_status
 
@@ -47,19 +51,19 @@ def handle(method: str, url: str, headers: Mapping[str, str], body: Any, any_hos
     """
     parts = urlsplit(url)
     host = _HOST.match(parts.netloc)
-    scope = _SCOPE.search(_header(headers, "Authorization"))
-    if host is None and not (any_host and scope is not None and scope.group(3) == "iot"):
+    if host is None and not any_host:
         return None
     found = match(method, parts.path)
     if found is None:
         return None
+    scope = _SCOPE.search(_header(headers, "Authorization"))
+    if host is None and (scope is None or scope.group(3) != "iot"):
+        return None
     op, labels = found
     region = host.group(1) if host else scope.group(2) if scope else DEFAULT_REGION
-    account = account_of(headers)
+    account = account_of(headers, scope)
     try:
         params = _read(op, labels, parts.query, body)
-        from ..backend import audit_backends
-
         backend = audit_backends[account][region]
         backend.refresh()
         result = getattr(backend, op.method)(**params)
@@ -85,28 +89,24 @@ def _header(headers: Mapping[str, Any], name: str) -> str:
 
 
 def _headers() -> dict[str, str]:
-    return {"Content-Type": "application/json", "x-amzn-RequestId": str(uuid.uuid4())}
+    return {"Content-Type": "application/json", "x-amzn-RequestId": ids.uuid_like()}
 
 
 def default_account() -> str:
     """The account moto files a request under when it names none: MOTO_ACCOUNT_ID or moto's default."""
-    from moto.core.models import DEFAULT_ACCOUNT_ID
-
     return os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
 
 
-def account_of(headers: Mapping[str, Any]) -> str:
-    """The account moto would pick: MOTO_ACCOUNT_ID, then x-moto-account-id, then the access key."""
+def account_of(headers: Mapping[str, Any], scope: re.Match[str] | None = None) -> str:
+    """The account moto would pick: MOTO_ACCOUNT_ID, then x-moto-account-id, then the access key
+    (from the SigV4 ``scope`` when the caller has already matched it)."""
     env = os.environ.get("MOTO_ACCOUNT_ID")
     if env:
         return env
     explicit = _header(headers, "x-moto-account-id")
     if explicit:
         return explicit
-    from moto.core.models import DEFAULT_ACCOUNT_ID
-    from moto.iam.models import get_account_id_from
-
-    scope = _SCOPE.search(_header(headers, "Authorization"))
+    scope = scope or _SCOPE.search(_header(headers, "Authorization"))
     return get_account_id_from(scope.group(1)) if scope else DEFAULT_ACCOUNT_ID
 
 
