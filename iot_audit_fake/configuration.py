@@ -11,6 +11,7 @@ from typing import Any
 
 from .checks.catalogue import CHECK_NAMES, CHECKS, unknown_checks
 from .errors import InvalidRequestException
+from .mitigation_actions import is_sns_topic_arn
 
 
 class AuditConfiguration:
@@ -57,6 +58,9 @@ class AuditConfiguration:
             raise InvalidRequestException(f"Unknown audit check name(s): {', '.join(unknown)}.")
         for name, config in checks.items():
             _validate_settings(name, config.get("configuration") or {})
+        for kind, target in (targets or {}).items():
+            if "targetArn" in target and not is_sns_topic_arn(target["targetArn"]):
+                raise InvalidRequestException(f"The {kind} targetArn {target['targetArn']} is not an SNS topic ARN.")
         if not self.exists:
             if role_arn is None:
                 raise InvalidRequestException("roleArn is required the first time the audit configuration is set.")

@@ -21,6 +21,10 @@ ACTION_TYPES = {
 _SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$")
 
 
+def is_sns_topic_arn(arn: str) -> bool:
+    return _SNS_TOPIC_ARN.match(arn) is not None
+
+
 def action_type(params: dict[str, Any]) -> str:
     """The type an actionParams structure defines; it must hold exactly one kind of parameters."""
     given = [name for name in ACTION_TYPES if params.get(name) is not None]
@@ -31,7 +35,7 @@ def action_type(params: dict[str, Any]) -> str:
     name = given[0]
     if name == "enableIoTLoggingParams" and params[name]["logLevel"] == "DISABLED":
         raise InvalidRequestException("ENABLE_IOT_LOGGING cannot use logLevel DISABLED.")
-    if name == "publishFindingToSnsParams" and not _SNS_TOPIC_ARN.match(params[name]["topicArn"]):
+    if name == "publishFindingToSnsParams" and not is_sns_topic_arn(params[name]["topicArn"]):
         raise InvalidRequestException(f"topicArn {params[name]['topicArn']} is not an SNS topic ARN.")
     return ACTION_TYPES[name]
 

@@ -51,6 +51,9 @@ class AccountState(BaseBackend):
         self.seeded_observations: dict[str, list[Observation]] = {}
         #: Device connections recorded by tests (AWS sees them on its broker; moto cannot).
         self.connections: list[Connection] = []
+        #: Certificates their issuer revoked (its CRL, which AWS reads and moto has not):
+        #: (issuer as RFC 4514 text, serial in hex).
+        self.revoked_serials: set[tuple[str, str]] = set()
         self.suppressions: dict[SuppressionKey, Suppression] = {}
         #: clientRequestToken -> the create request it was used for (idempotent retries).
         self.suppression_tokens: dict[str, str] = {}

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import serialization
 
 from iot_audit_fake import audit_backends
 from iot_audit_fake.checks.families import certificates
+from iot_audit_fake.errors import InvalidRequestException
 
 EXPIRING = "DEVICE_CERTIFICATE_EXPIRING_CHECK"
 AGE = "DEVICE_CERTIFICATE_AGE_CHECK"
@@ -385,14 +386,16 @@ def test_device_certificate_under_a_revoked_ca(iot, root):
     assert finding["nonCompliantResource"]["resourceIdentifier"] == {"deviceCertificateId": revoked_id}
 
 
-def test_device_certificate_in_the_backends_revoked_serials(iot, root, monkeypatch):
-    # The backend has no revoked_serials of its own yet; the check reads one if it is there.
+def test_device_certificate_whose_revocation_was_recorded(iot, root):
     listed = make_device(root, "listed", serial=0xABCDEF0123)
     listed_id = register_device(iot, listed)
     register_device(iot, make_device(root, "same-serial-other-issuer", serial=0x77))
     register_device(iot, make_device(make_ca("Other CA"), "other", serial=0xABCDEF0123))
-    monkeypatch.setattr(audit_backends[ACCOUNT][REGION], "revoked_serials",
-                        {(root.subject, "AB:CD:EF:01:23"), ("CN=Nobody", "77")}, raising=False)
+    backend = audit_backends[ACCOUNT][REGION]
+    backend.record_revocation(root.subject, "AB:CD:EF:01:23")
+    backend.record_revocation("CN=Nobody", 0x77)
+    with pytest.raises(InvalidRequestException):
+        backend.record_revocation(root.subject, "not-hex")
     task_id, detail = run(iot, REVOKED_DEVICE)
     assert_result(detail, total=3, noncompliant=1)
     [finding] = findings(iot, task_id)

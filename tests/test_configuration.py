@@ -341,6 +341,19 @@ def test_notification_target_key_outside_the_enum_is_refused(iot):
     assert_unconfigured(iot)
 
 
+def test_notification_target_that_is_not_an_sns_topic_is_refused(iot):
+    assert_error(
+        lambda: iot.update_account_audit_configuration(
+            roleArn=ROLE,
+            auditCheckConfigurations={"LOGGING_DISABLED_CHECK": {"enabled": True}},
+            auditNotificationTargetConfigurations={"SNS": {"targetArn": "arn:aws:sqs:us-east-1:123456789012:q",
+                                                           "roleArn": ROLE}},
+        ),
+        "InvalidRequestException", 400,
+    )
+    assert_unconfigured(iot)
+
+
 def test_notification_target_role_shorter_than_20_characters_is_refused(iot):
     enable(iot)
     assert_error(

@@ -46,23 +46,30 @@ class ObservationOperations(AccountState):
         self.connections.append(connection)
         return connection
 
-    def seed_observation(
-        self,
-        check_name: str,
-        resource_identifier: dict[str, Any],
-        reason_code: str | None = None,
-        reason: str | None = None,
-        additional_info: dict[str, str] | None = None,
-        related_resources: list[dict[str, Any]] | None = None,
-    ) -> Observation:
+    def record_revocation(self, issuer: str, serial: str | int) -> None:
+        """Record that ``issuer`` revoked the certificate with this serial number (what its CRL says).
+
+        ``issuer`` is the issuer's name as RFC 4514 text (``cryptography``'s
+        ``Name.rfc4514_string()``); ``serial`` an int or hex, with or without colons.
+        REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK reports such a certificate while it is active.
+        """
+        self.refresh()
+        text = f"{serial:x}" if isinstance(serial, int) else serial
+        try:
+            int(text.replace(":", ""), 16)
+        except ValueError:
+            raise InvalidRequestException(f"serial {serial!r} is not a hexadecimal number.") from None
+        self.revoked_serials.add((issuer, text))
+
+    def seed_observation(self, check_name: str, resource_identifier: dict[str, Any], **details: Any) -> Observation:
         """Make every later run of ``check_name`` report this resource as non-compliant.
 
         The observation goes through the same path as evaluated ones (suppressions,
-        counts, findings). It must name the resource the way the check does.
+        counts, findings). It must name the resource the way the check does; ``details``
+        are :meth:`observation`'s (reason_code, reason, additional_info, related_resources).
         """
         self.refresh()
-        observation = self.observation(check_name, resource_identifier, reason_code, reason, additional_info,
-                                       related_resources)
+        observation = self.observation(check_name, resource_identifier, **details)
         self.seeded_observations.setdefault(check_name, []).append(observation)
         return observation
 

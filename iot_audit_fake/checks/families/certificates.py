@@ -22,10 +22,10 @@ Revocation [INF]
       the CA and lists those device certificates as related resources.
     * REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK: an ACTIVE or PENDING_TRANSFER
       device certificate whose CA is revoked, or whose (issuer, serial) pair is in
-      the backend's ``revoked_serials`` if that attribute exists: a set of
-      ``(issuer RFC 4514 string, serial in hex)`` pairs, the issuer written as
-      ``cryptography``'s ``Name.rfc4514_string()`` writes it, the serial in any
-      case, with or without colons.
+      the issuer revoked, as recorded with ``backend.record_revocation(issuer,
+      serial)`` (moto has no CRLs): the issuer written as ``cryptography``'s
+      ``Name.rfc4514_string()`` writes it, the serial in any case, with or
+      without colons.
     * INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK: a revoked CA
       that is an intermediate (its issuer is not its subject) and has ACTIVE or
       PENDING_TRANSFER device certificates anywhere below it in the chain of
@@ -413,9 +413,9 @@ def _chain_below(ca: Any, cas: list[Any]) -> list[Any]:
 
 
 def _revoked_by_issuer(ctx: Context) -> dict[int, set[str]]:
-    """``revoked_serials`` of the backend, if it has one, as serial -> issuer names."""
+    """The backend's recorded revocations, as serial -> issuer names."""
     listed: dict[int, set[str]] = {}
-    for issuer, serial in getattr(ctx.backend, "revoked_serials", ()):
+    for issuer, serial in ctx.backend.revoked_serials:
         try:
             number = int(str(serial).replace(":", ""), 16)
         except ValueError:
