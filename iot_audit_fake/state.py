@@ -59,7 +59,7 @@ class AccountState(BaseBackend):
         self.suppression_tokens: dict[str, str] = {}
         #: Scheduled audits by name, in creation order.
         self.scheduled_audits: dict[str, ScheduledAudit] = {}
-        #: Tags of the taggable audit resources (scheduled audits, mitigation actions), by ARN.
+        #: Tags by ARN: scheduled audits, mitigation actions, and the IoT resources moto holds but cannot tag.
         self.tags: dict[str, dict[str, str]] = {}
         #: The moto object each moto-held ARN's tags belong to (a recreated resource starts untagged).
         self.moto_tag_owners: dict[str, Any] = {}
