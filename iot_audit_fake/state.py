@@ -55,8 +55,8 @@ class AccountState(BaseBackend):
         #: (issuer as RFC 4514 text, serial in hex).
         self.revoked_serials: set[tuple[str, str]] = set()
         self.suppressions: dict[SuppressionKey, Suppression] = {}
-        #: clientRequestToken -> the create request it was used for (idempotent retries).
-        self.suppression_tokens: dict[str, str] = {}
+        #: clientRequestToken -> (suppression key, the create request it was used for): idempotent retries.
+        self.suppression_tokens: dict[str, tuple[SuppressionKey, str]] = {}
         #: Scheduled audits by name, in creation order.
         self.scheduled_audits: dict[str, ScheduledAudit] = {}
         #: Tags by ARN: scheduled audits, mitigation actions, and the IoT resources moto holds but cannot tag.

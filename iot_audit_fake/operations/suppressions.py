@@ -10,6 +10,7 @@ from .. import clock
 from ..errors import LimitExceededException, ResourceAlreadyExistsException, ResourceNotFoundException
 from ..pagination import after_position, decode_token, take_page
 from ..state import AccountState
+from ..suppressions import Key as SuppressionKey
 from ..suppressions import Suppression, key_of, validate_key, validate_term
 
 
@@ -30,7 +31,7 @@ class SuppressionOperations(AccountState):
         key = key_of(check_name, resource_identifier)
         request = json.dumps([key, expiration_date and expiration_date.timestamp(), suppress_indefinitely,
                               description])
-        previous = self.suppression_tokens.get(client_request_token)
+        previous = self.suppression_tokens.get(client_request_token, (None, None))[1]
         if previous == request:
             return  # an SDK retry of the same request
         resource_id = f"{check_name}:{key[1]}"
@@ -38,16 +39,19 @@ class SuppressionOperations(AccountState):
             raise ResourceAlreadyExistsException(
                 f"clientRequestToken {client_request_token} was already used for another suppression.", resource_id
             )
-        if key in self.suppressions:
+        existing = self.suppressions.get(key)
+        # An expired suppression no longer applies; a new one for its resource replaces it [INF].
+        if existing is not None and existing.active(clock.now()):
             raise ResourceAlreadyExistsException(
                 f"A suppression for {check_name} on this resource already exists.", resource_id
             )
         if self.max_suppressions is not None and len(self.suppressions) >= self.max_suppressions:
             raise LimitExceededException(f"At most {self.max_suppressions} audit suppressions are allowed.")
         validate_term(expiration_date, bool(suppress_indefinitely), clock.now())
+        self._forget_tokens(key)
         self.suppressions[key] = Suppression(check_name, resource_identifier, expiration_date,
                                              bool(suppress_indefinitely), description)
-        self.suppression_tokens[client_request_token] = request
+        self.suppression_tokens[client_request_token] = (key, request)
 
     def _suppression(self, check_name: str, identifier: dict[str, Any]) -> Suppression:
         validate_key(check_name, identifier)
@@ -68,17 +72,27 @@ class SuppressionOperations(AccountState):
         description: str | None = None,
     ) -> None:
         found = self._suppression(check_name, resource_identifier)
-        indefinitely = found.indefinitely if suppress_indefinitely is None else suppress_indefinitely
-        expiration = expiration_date if expiration_date is not None else found.expiration
-        validate_term(expiration, indefinitely, clock.now())
-        found.indefinitely, found.expiration = indefinitely, expiration
+        if expiration_date is not None or suppress_indefinitely is not None:
+            # A new expirationDate alone ends an indefinite suppression [INF: undocumented].
+            indefinitely = bool(suppress_indefinitely) if expiration_date is not None else bool(
+                suppress_indefinitely if suppress_indefinitely is not None else found.indefinitely)
+            expiration = expiration_date if expiration_date is not None else found.expiration
+            validate_term(expiration, indefinitely, clock.now())
+            found.indefinitely, found.expiration = indefinitely, expiration
         if description is not None:
             found.description = description
 
     def delete_audit_suppression(self, check_name: str, resource_identifier: dict[str, Any]) -> None:
         validate_key(check_name, resource_identifier)
         # No ResourceNotFound in the model: deleting a missing suppression succeeds.
-        self.suppressions.pop(key_of(check_name, resource_identifier), None)
+        key = key_of(check_name, resource_identifier)
+        if self.suppressions.pop(key, None) is not None:
+            self._forget_tokens(key)
+
+    def _forget_tokens(self, key: SuppressionKey) -> None:
+        """Tokens of a suppression that is gone or replaced name nothing any more."""
+        for token in [t for t, (used_for, _) in self.suppression_tokens.items() if used_for == key]:
+            del self.suppression_tokens[token]
 
     def list_audit_suppressions(
         self,
