@@ -15,6 +15,7 @@ from typing import Any
 
 import botocore.session
 
+from .wire.router import account_of, header_value
 from .wire.shapes import reader, writer
 
 _MODEL = botocore.session.get_session().get_service_model("cognito-identity")
@@ -26,11 +27,6 @@ _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/cognito-identity/")
 Response = tuple[int, dict[str, str], bytes]
 
 
-def _header(headers: Mapping[str, Any], name: str) -> str:
-    value = headers.get(name) or ""
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 def _error(code: str, message: str) -> Response:
     body = {"__type": code, "message": message}
     return 400, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": code}, json.dumps(body).encode()
@@ -38,11 +34,11 @@ def _error(code: str, message: str) -> Response:
 
 def handle(method: str, url: str, headers: Mapping[str, Any], body: Any, any_host: bool = False) -> Response | None:
     """Serve the two role operations; ``None`` for every other request (moto answers those)."""
-    target = _header(headers, "X-Amz-Target")
+    target = header_value(headers, "X-Amz-Target")
     if not target.startswith(_TARGET) or target[len(_TARGET):] not in _OPERATIONS:
         return None
     host = _HOST.match(url)
-    scope = _SCOPE.search(_header(headers, "Authorization"))
+    scope = _SCOPE.search(header_value(headers, "Authorization"))
     if host is None and not (any_host and scope is not None):
         return None
     region = host.group(1) if host else scope.group(1) if scope else "us-east-1"
@@ -54,8 +50,6 @@ def handle(method: str, url: str, headers: Mapping[str, Any], body: Any, any_hos
     except (ValueError, InvalidRequestException) as error:
         return _error("InvalidParameterException", getattr(error, "message", str(error)))
     from moto.cognitoidentity.models import cognitoidentity_backends
-
-    from .wire.router import account_of
 
     pool = cognitoidentity_backends[account_of(headers)][region].identity_pools.get(params["IdentityPoolId"])
     if pool is None:

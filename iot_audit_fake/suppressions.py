@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .checks.catalogue import CHECKS
+from .checks.catalogue import resource_spec
 from .errors import InvalidRequestException
 
 Key = tuple[str, str]
@@ -24,14 +24,7 @@ def key_of(check_name: str, identifier: dict[str, Any]) -> Key:
 
 
 def validate_key(check_name: str, identifier: dict[str, Any]) -> None:
-    spec = CHECKS.get(check_name)
-    if spec is None:
-        raise InvalidRequestException(f"Unknown audit check name: {check_name}.")
-    if set(identifier) != {spec.identifier}:
-        # Each check names its resources by one identifier member (reference §4) [INF: error type].
-        raise InvalidRequestException(
-            f"{check_name} suppressions must identify the resource by {spec.identifier} only."
-        )
+    resource_spec(check_name, identifier)
 
 
 @dataclass

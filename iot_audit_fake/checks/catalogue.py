@@ -9,6 +9,9 @@ reads these rows instead of repeating them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import InvalidRequestException
 
 PSNS = "PUBLISH_FINDING_TO_SNS"
 DEV_ACTIONS = (PSNS, "UPDATE_DEVICE_CERTIFICATE", "ADD_THINGS_TO_THING_GROUP")
@@ -93,6 +96,17 @@ CATALOGUE: tuple[CheckSpec, ...] = (
 
 CHECKS: dict[str, CheckSpec] = {spec.name: spec for spec in CATALOGUE}
 CHECK_NAMES: tuple[str, ...] = tuple(sorted(CHECKS))
+
+
+def resource_spec(check_name: str, identifier: dict[str, Any]) -> CheckSpec:
+    """The check's row, once ``identifier`` names a resource the way the check does (reference §4):
+    by exactly its one identifier member. Used wherever a request names a check's resource."""
+    spec = CHECKS.get(check_name)
+    if spec is None:
+        raise InvalidRequestException(f"Unknown audit check name: {check_name}.")
+    if set(identifier) != {spec.identifier}:
+        raise InvalidRequestException(f"{check_name} identifies resources by {spec.identifier}.")
+    return spec
 
 
 def unknown_checks(names: list[str] | tuple[str, ...] | set[str]) -> list[str]:

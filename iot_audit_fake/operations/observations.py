@@ -15,7 +15,7 @@ import datetime as dt
 from typing import Any
 
 from .. import clock, ids
-from ..checks.catalogue import CHECKS
+from ..checks.catalogue import resource_spec
 from ..checks.engine import Observation
 from ..connections import Connection
 from ..errors import InvalidRequestException
@@ -83,11 +83,7 @@ class ObservationOperations(AccountState):
         related_resources: list[dict[str, Any]] | None = None,
     ) -> Observation:
         """An observation of ``check_name`` on a resource, validated against the catalogue."""
-        spec = CHECKS.get(check_name)
-        if spec is None:
-            raise InvalidRequestException(f"Unknown audit check name: {check_name}.")
-        if set(resource_identifier) != {spec.identifier}:
-            raise InvalidRequestException(f"{check_name} identifies resources by {spec.identifier}.")
+        spec = resource_spec(check_name, resource_identifier)
         code = reason_code or spec.reason_codes[0]
         if code not in spec.reason_codes:
             raise InvalidRequestException(
@@ -107,7 +103,7 @@ class ObservationOperations(AccountState):
         self,
         start_time: dt.datetime,
         check_names: list[str],
-        findings: list[tuple[Observation, bool, str | None]] = (),  # type: ignore[assignment]
+        findings: list[tuple[Observation, bool, str | None]] | None = None,
         status: str = "COMPLETED",
         task_type: str = ON_DEMAND,
         scheduled_audit_name: str | None = None,
@@ -127,7 +123,7 @@ class ObservationOperations(AccountState):
             task.cancel()
         else:
             made = [Finding(finding_id or ids.uuid_like(), task.task_id, start, start, observation, suppressed)
-                    for observation, suppressed, finding_id in findings]
+                    for observation, suppressed, finding_id in findings or []]
             runs = {}
             for check in task.check_names:
                 mine = [f for f in made if f.check_name == check]

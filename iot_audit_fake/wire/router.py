@@ -56,7 +56,7 @@ def handle(method: str, url: str, headers: Mapping[str, str], body: Any, any_hos
     found = match(method, parts.path)
     if found is None:
         return None
-    scope = _SCOPE.search(_header(headers, "Authorization"))
+    scope = _SCOPE.search(header_value(headers, "Authorization"))
     if host is None and (scope is None or scope.group(3) != "iot"):
         return None
     op, labels = found
@@ -83,7 +83,7 @@ def error_response(error: AuditError) -> Response:
     return error_status(error.code), headers, json.dumps(body).encode()
 
 
-def _header(headers: Mapping[str, Any], name: str) -> str:
+def header_value(headers: Mapping[str, Any], name: str) -> str:
     value = headers.get(name) or ""
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -103,10 +103,10 @@ def account_of(headers: Mapping[str, Any], scope: re.Match[str] | None = None) -
     env = os.environ.get("MOTO_ACCOUNT_ID")
     if env:
         return env
-    explicit = _header(headers, "x-moto-account-id")
+    explicit = header_value(headers, "x-moto-account-id")
     if explicit:
         return explicit
-    scope = scope or _SCOPE.search(_header(headers, "Authorization"))
+    scope = scope or _SCOPE.search(header_value(headers, "Authorization"))
     return get_account_id_from(scope.group(1)) if scope else DEFAULT_ACCOUNT_ID
 
 

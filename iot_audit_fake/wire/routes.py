@@ -7,6 +7,7 @@ serialization; nothing here is written per operation.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -118,6 +119,7 @@ def build_routes(names: tuple[str, ...] = OPERATIONS) -> dict[str, list[Operatio
     return routes
 
 
+@functools.cache
 def error_status(code: str) -> int:
     """The HTTP status the model gives an error shape."""
     try:
