@@ -343,6 +343,8 @@ iam_roles:
 role_aliases:
   - {{alias: uploader-alias, role: uploader}}
   - {{alias: by-arn, role: "arn:aws:iam::123456789012:role/ElsewhereRole"}}
+service_usage:                 # s3 used within the year: "s3:*" is broad access to a used service
+  - {{role: uploader, service: s3, last_accessed: -20d}}
 """
     with mock_iot_audit():
         load_scenario(scenario)
@@ -372,8 +374,8 @@ certificates:
   - {{name: shared, subject: sensor-1, things: [sensor-1]}}
   - {{name: alone, subject: sensor-2}}
 connections:
-  - {{client_id: sensor-1, certificate: shared, thing: sensor-1, connected_at: -2h}}
-  - {{client_id: sensor-1-clone, certificate: shared, connected_at: -1h}}
+  - {{client_id: sensor-1, certificate: shared, thing: sensor-1, connected_at: -4h}}
+  - {{client_id: sensor-1-clone, certificate: shared, connected_at: -3h}}
   - {{client_id: sensor-2, certificate: alone, connected_at: -3h, disconnected_at: -2h}}
 """
     with mock_iot_audit():
@@ -793,17 +795,18 @@ def test_a_bad_time(value: str, problem: str):
         assert message.startswith(f"<scenario>:3:16: certificates[0].not_after: {problem}")
 
 
-def test_an_unknown_check_in_the_audit_configuration_is_refused_by_the_backend():
+def test_an_unknown_check_in_the_audit_configuration_is_refused_with_a_suggestion():
     text = f"""audit_configuration:
   role_arn: {ROLE}
   checks:
     LOGGING_DISABLED_CHECK: {{enabled: true}}
     REVOKED_CA_CERT_CHECK: {{enabled: true}}
 """
+    expected = ["<scenario>:5:5: audit_configuration.checks.REVOKED_CA_CERT_CHECK: unknown audit check "
+                "'REVOKED_CA_CERT_CHECK'; did you mean 'REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK'?"]
     with mock_iot_audit():
-        assert validate_scenario(text) == []  # the schema only knows the shape of a check name
-        assert refused(text) == ["<scenario>:5:28: audit_configuration.checks.REVOKED_CA_CERT_CHECK: "
-                                 "Unknown audit check name(s): REVOKED_CA_CERT_CHECK."]
+        assert validate_scenario(text) == expected
+        assert refused(text) == expected
         assert iot().describe_account_audit_configuration().get("roleArn") is None
 
 
@@ -826,8 +829,17 @@ def test_an_unknown_check_in_the_audit_configuration_is_refused_by_the_backend()
      "<scenario>:1:33: role_aliases[0].role: no IAM role named 'nope'"),
     ("things:\n  - {name: a, groups: [nope]}\n",
      "<scenario>:2:24: things[0].groups[0]: no thing group named 'nope'"),
-    ("mitigation_tasks:\n  - {id: m, target: {auditTaskId: nope}, actions: {LOGGING_DISABLED_CHECK: [x]}}\n",
-     "<scenario>:2:5: mitigation_tasks[0]: Audit task nope does not exist."),
+    ("mitigation_tasks:\n  - {id: m, target: {auditTaskId: nope}, actions: {LOGGING_DISABLED_CHECK: [x]}}\n"
+     "mitigation_actions: [{name: x, role_arn: arn:aws:iam::123456789012:role/M, params: {}}]\n",
+     "<scenario>:2:34: mitigation_tasks[0].target.auditTaskId: no audit task with id 'nope' (in audit_tasks or "
+     "the account)"),
+    ("mitigation_tasks:\n  - {id: m, target: {findingIds: [f]}, actions: {LOGGING_DISABLED_CHECK: [nope]}}\n",
+     "<scenario>:2:74: mitigation_tasks[0].actions.LOGGING_DISABLED_CHECK[0]: no mitigation action named 'nope'"),
+    ("things: [{name: t}]\ncertificates:\n  - name: c\n    things: [tt]\n",
+     "<scenario>:4:14: certificates[0].things[0]: no thing named 'tt'; did you mean 't'?"),
+    ("ca_certificates: [{name: fleet-ca}]\ncertificates:\n  - {name: c, issuer: fleet-cs}\n",
+     "<scenario>:3:23: certificates[0].issuer: no CA certificate labelled 'fleet-cs' in ca_certificates (of this "
+     "account and region); did you mean 'fleet-ca'?"),
 ])
 def test_a_reference_to_something_missing(text: str, expected: str):
     with mock_iot_audit():
@@ -836,13 +848,6 @@ def test_a_reference_to_something_missing(text: str, expected: str):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("things: [{name: a}, {name: a}]\n", "<scenario>:1:28: things[1].name: a thing named 'a' already exists"),
-    ("thing_groups: [{name: g}, {name: g}]\n",
-     "<scenario>:1:34: thing_groups[1].name: a thing group named 'g' already exists"),
-    ("policies: [{name: p, document: {}}, {name: p, document: {}}]\n",
-     "<scenario>:1:37: policies[1]: ResourceAlreadyExistsException: Policy cannot be created"),
-    ("certificates: [{name: c}, {name: c}]\n",
-     "<scenario>:1:34: certificates[1].name: the certificate label 'c' is used twice"),
     ("policies: [{name: p, document: 'not json'}]\n",
      "<scenario>:1:32: policies[0].document: the policy document is not valid JSON"),
     ("certificates: [{name: c, not_before: +2d, not_after: +1d}]\n",
@@ -850,11 +855,6 @@ def test_a_reference_to_something_missing(text: str, expected: str):
     ("certificates: [{name: c, pem: nope}]\n", "<scenario>:1:31: certificates[0].pem: not a PEM certificate"),
     ("audit_tasks: [{time: -100d, checks: [LOGGING_DISABLED_CHECK]}]\n",
      "<scenario>:1:22: audit_tasks[0].time: the task is older than the 90 days audit tasks are kept"),
-    ("audit_tasks: [{time: -1d, checks: [NOT_A_CHECK]}]\n",
-     "<scenario>:1:36: audit_tasks[0].checks[0]: unknown audit check 'NOT_A_CHECK'"),
-    ("audit_tasks:\n  - time: -1d\n    checks: [LOGGING_DISABLED_CHECK]\n    findings:\n"
-     "      - {check: DEVICE_CERTIFICATE_EXPIRING_CHECK, resource: {deviceCertificateId: abc}}\n",
-     "<scenario>:5:17: audit_tasks[0].findings[0].check: DEVICE_CERTIFICATE_EXPIRING_CHECK is not among the task's"),
     ("audit_tasks:\n  - time: -1d\n    checks: [LOGGING_DISABLED_CHECK]\n    findings:\n"
      "      - {check: LOGGING_DISABLED_CHECK, resource: {deviceCertificateId: abc}}\n",
      "<scenario>:5:9: audit_tasks[0].findings[0]: LOGGING_DISABLED_CHECK identifies resources by account."),
@@ -872,6 +872,102 @@ def test_what_only_applying_finds(text: str, expected: str):
         assert validate_scenario(text) == []
         (message,) = refused(text)
         assert message.startswith(expected), message
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("things: [{name: a}, {name: a}]\n",
+     "<scenario>:1:28: things[1].name: a thing named 'a' is listed twice; first at <scenario>:1:16"),
+    ("thing_groups: [{name: g}, {name: g}]\n",
+     "<scenario>:1:34: thing_groups[1].name: a thing group named 'g' is listed twice; first at <scenario>:1:22"),
+    ("policies: [{name: p, document: {}}, {name: p, document: {}}]\n",
+     "<scenario>:1:44: policies[1].name: a policy named 'p' is listed twice; first at <scenario>:1:19"),
+    ("certificates: [{name: c}, {name: c}]\n",
+     "<scenario>:1:34: certificates[1].name: the certificate label 'c' is used twice; first at <scenario>:1:23"),
+    ("ca_certificates: [{name: c}]\ncertificates: [{name: c}]\n",
+     "<scenario>:2:23: certificates[0].name: the certificate label 'c' is used twice; first at <scenario>:1:26"),
+    ("scheduled_audits:\n  - {name: s, frequency: DAILY, checks: [LOGGING_DISABLED_CHECK]}\n"
+     "  - {name: s, frequency: DAILY, checks: [LOGGING_DISABLED_CHECK]}\n",
+     "<scenario>:3:12: scheduled_audits[1].name: a scheduled audit named 's' is listed twice; first at "
+     "<scenario>:2:12"),
+    ("audit_tasks: [{time: -1d, checks: [NOT_A_CHECK]}]\n",
+     "<scenario>:1:36: audit_tasks[0].checks[0]: unknown audit check 'NOT_A_CHECK'"),
+    ("scheduled_audits: [{name: s, frequency: DAILY, checks: [LOGGING_DISABLED]}]\n",
+     "<scenario>:1:57: scheduled_audits[0].checks[0]: unknown audit check 'LOGGING_DISABLED'; did you mean "
+     "'LOGGING_DISABLED_CHECK'?"),
+    ("audit_tasks:\n  - time: -1d\n    checks: [LOGGING_DISABLED_CHECK]\n    findings:\n"
+     "      - {check: DEVICE_CERTIFICATE_EXPIRING_CHECK, resource: {deviceCertificateId: abc}}\n",
+     "<scenario>:5:17: audit_tasks[0].findings[0].check: DEVICE_CERTIFICATE_EXPIRING_CHECK is not among the "
+     "task's checks (LOGGING_DISABLED_CHECK)"),
+    ("scheduled_audits: [{name: s, frequency: daily, checks: [LOGGING_DISABLED_CHECK]}]\n",
+     "<scenario>:1:41: scheduled_audits[0].frequency: 'daily' is not one of DAILY, WEEKLY, BIWEEKLY, MONTHLY; "
+     "did you mean 'DAILY'?"),
+    ("logging: {level: WARNING}\n",
+     "<scenario>:1:18: logging.level: 'WARNING' is not one of DEBUG, INFO, ERROR, WARN, DISABLED; did you mean "
+     "'WARN'?"),
+])
+def test_validation_finds_names_used_twice_unknown_checks_and_suggests(text: str, expected: str):
+    with mock_iot_audit():
+        assert validate_scenario(text) == [expected]
+        assert refused(text) == [expected]
+
+
+def test_the_same_pem_twice_points_at_its_first_use(tmp_path: Path):
+    with mock_iot_audit():
+        load_scenario({"certificates": [{"name": "c"}]})
+        pem = dump_scenario()["certificates"][0]["pem"]
+    file = tmp_path / "twice.yaml"
+    file.write_text(yaml.safe_dump({"ca_certificates": [{"name": "ca", "pem": pem}],
+                                    "certificates": [{"name": "device", "pem": pem}]}))
+    (message,) = validate_scenario(file)
+    first = pem_line = next(i for i, line in enumerate(file.read_text().splitlines(), 1) if "pem:" in line)
+    assert message.startswith(f"{file}:"), message
+    assert message.split(": ", 2)[1] == "certificates[0].pem"
+    assert message.endswith(f"the same certificate PEM is given twice; first at {file}:{first}:8"), (message, pem_line)
+
+
+def test_one_run_reports_schema_and_reference_problems_together(tmp_path: Path):
+    file = tmp_path / "many.yaml"
+    file.write_text("""\
+thing_groups: [{name: sensors}]
+things:
+  - {name: a, groups: [sensorz]}
+  - {name: a}
+certificates:
+  - {name: c, issuer: no-ca, things: [b]}
+scheduled_audits:
+  - {name: s, frequency: HOURLY, checks: [LOGGING_DISABLED_CHECK, NOPE_CHECK]}
+suppressions:
+  - {check: DEVICE_CERTIFICATE_EXPIRING_CHECK, resource: {certificate: d}}
+""")
+    with mock_iot_audit():
+        messages = refused(file)
+        assert validate_scenario(file) == messages
+    assert [m.split(": ")[1] for m in messages] == [
+        "things[0].groups[0]",
+        "things[1].name",
+        "certificates[0].issuer",
+        "certificates[0].things[0]",
+        "scheduled_audits[0].frequency",
+        "scheduled_audits[0].checks[1]",
+        "suppressions[0].resource.certificate",
+    ], messages
+    assert "did you mean 'sensors'?" in messages[0]
+    assert f"first at {file}:3:11" in messages[1]
+    assert all(m.startswith(f"{file}:") for m in messages)
+
+
+def test_references_to_what_the_mock_already_holds_are_fine_and_taken_names_are_refused():
+    with mock_iot_audit():
+        load_scenario({"thing_groups": [{"name": "fleet"}], "things": [{"name": "old"}],
+                       "policies": [{"name": "p", "document": {}}]})
+        load_scenario({"things": [{"name": "new", "groups": ["fleet"]}],
+                       "certificates": [{"name": "c", "things": ["old"], "policies": ["p"]}]})
+        assert sorted(t["thingName"] for t in iot().list_things()["things"]) == ["new", "old"]
+        assert refused({"things": [{"name": "old"}]}) == [
+            "<scenario>: things[0].name: a thing named 'old' already exists"]
+        # validation alone knows nothing of the mock's state
+        assert validate_scenario({"things": [{"name": "new", "groups": ["fleet"]}]}) == [
+            "<scenario>: things[0].groups[0]: no thing group named 'fleet' (in thing_groups or the account)"]
 
 
 def test_a_document_that_is_not_a_mapping():
@@ -910,15 +1006,22 @@ def test_yaml_anchors_are_fine_but_not_a_billion_laughs(monkeypatch: pytest.Monk
         "<scenario>: the scenario is too large: over 1,000 values once YAML aliases are expanded"]
 
 
-def test_a_scenario_nested_too_deeply_is_refused():
-    (message,) = validate_scenario("things: " + "[" * 5000 + "]" * 5000 + "\n")
-    assert "nested too deeply" in message
+@pytest.mark.parametrize("depth", [101, 5000])
+def test_a_scenario_nested_too_deeply_is_refused_where_it_happens(depth):
+    # The project's own limit and wording, whatever the YAML parser's version does with deep nesting.
+    (message,) = validate_scenario("things: " + "[" * depth + "]" * depth + "\n")
+    assert message == "<scenario>:1:109: not valid YAML: nested more than 100 levels deep"
+
+
+def test_a_scenario_nested_just_within_the_limit_is_read():
+    (message,) = validate_scenario("things: " + "[" * 99 + "]" * 99 + "\n")
+    assert "nested" not in message and message.startswith("<scenario>:1:10: things[0]:")
 
 
 def test_a_duplicate_key_is_refused():
     with mock_iot_audit():
         assert refused("things: [{name: a}]\nthings: [{name: b}]\n") == [
-            "<scenario>:2:1: things: duplicate key 'things'"]
+            "<scenario>:2:1: things: duplicate key 'things'; first at <scenario>:1:1"]
 
 
 def test_every_schema_problem_is_reported_in_document_order():
@@ -952,13 +1055,15 @@ policies: [{{name: p, document: {WIDE_OPEN}}}]
 things:
   - {{name: first, groups: [fleet]}}
   - {{name: second}}
-  - {{name: third, groups: [missing-group]}}
+  - {{name: third, groups: [fleet]}}
+certificates: [{{name: c, not_before: +2d, not_after: +1d}}]
 accounts:
   - account: "{OTHER_ACCOUNT}"
     things: [{{name: other-account-thing}}]
 """
+        # (a problem only applying finds: references are checked before anything is applied)
         assert refused(failing) == [
-            "<scenario>:12:28: things[2].groups[0]: no thing group named 'missing-group'"]
+            "<scenario>:13:54: certificates[0].not_after: not_after must be later than not_before"]
         assert [t["thingName"] for t in client_.list_things()["things"]] == ["existing"]
         assert client_.list_thing_groups()["thingGroups"] == []
         assert client_.list_policies()["policies"] == []
