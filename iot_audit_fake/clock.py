@@ -33,6 +33,14 @@ def retention_cutoff(at: _dt.datetime | None = None) -> _dt.datetime:
     return (at or now()) - RETENTION
 
 
+def instant(value: _dt.datetime) -> _dt.datetime:
+    """A time a test hands the fake (a connection, a service's last use), as the clock keeps time:
+    aware, UTC, to the millisecond. Otherwise "now" taken by the test a microsecond after the
+    fake's own (millisecond) now would lie in the fake's future."""
+    moment = aware(value)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 def aware(value: _dt.datetime) -> _dt.datetime:
     """Treat a naive datetime as UTC (what botocore and moto mean by it)."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

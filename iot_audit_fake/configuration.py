@@ -7,6 +7,7 @@ whose first call needs a role and an enabled check; Delete resets everything.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import Any
 
 from .checks.catalogue import CHECK_NAMES, CHECKS, unknown_checks
@@ -20,6 +21,8 @@ class AuditConfiguration:
         self.notification_targets: dict[str, dict[str, Any]] = {}
         #: check name -> {"enabled": bool, "configuration": {...}?}; only checks ever configured.
         self.checks: dict[str, dict[str, Any]] = {}
+        #: When each check was last enabled (absent: long ago, e.g. enabled by a scenario); see collection.py.
+        self.enabled_at: dict[str, dt.datetime] = {}
 
     @property
     def exists(self) -> bool:
@@ -80,8 +83,12 @@ class AuditConfiguration:
         role_arn: str | None,
         targets: dict[str, dict[str, Any]] | None,
         checks: dict[str, dict[str, Any]] | None,
-    ) -> None:
-        """Apply a patch that :meth:`validate_update` accepted."""
+        now: dt.datetime | None = None,
+    ) -> set[str]:
+        """Apply a patch that :meth:`validate_update` accepted; returns the checks it disabled.
+
+        A check that goes from disabled to enabled records ``now`` as its enable time."""
+        was_enabled = {name for name in (checks or {}) if self.is_enabled(name)}
         if role_arn is not None:
             self.role_arn = role_arn
         for kind, target in (targets or {}).items():
@@ -92,6 +99,11 @@ class AuditConfiguration:
             if settings:
                 entry["configuration"] = dict(settings)
             self.checks[name] = entry
+            if entry["enabled"] and name not in was_enabled and now is not None:
+                self.enabled_at[name] = now
+            elif not entry["enabled"]:
+                self.enabled_at.pop(name, None)
+        return {name for name in was_enabled if not self.is_enabled(name)}
 
 
 def _validate_settings(check: str, settings: dict[str, str]) -> None:

@@ -58,3 +58,14 @@ class NotConfiguredException(AuditError):
 
     code = "NotConfiguredException"
 
+
+
+class FakeBug(Exception):
+    """A bug in iot_audit_fake itself, never an AWS answer.
+
+    In-process it reaches the caller through botocore (which does not retry it), carrying the
+    original exception as ``__cause__``, so a test fails loudly and points at the fake rather
+    than passing on a believable error. The server answers it 500 InternalFailureException and
+    logs the traceback once. Deliberately not an :class:`AuditError`: nothing turns it into a
+    modeled error.
+    """

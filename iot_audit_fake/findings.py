@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .checks.catalogue import CHECKS
-from .checks.engine import Observation
+from .checks.outcomes import Observation
 
 #: DescribeAuditFinding returns at most this many related resources; the list operation pages through all.
 DESCRIBE_RELATED_LIMIT = 10
@@ -38,6 +38,9 @@ class Finding:
         related = list(obs.related)
         if related_limit is not None:
             related = [] if obs.check_name == _NO_RELATED_IN_DESCRIBE else related[:related_limit]
+        resource: dict[str, Any] = {"resourceType": obs.resource_type, "resourceIdentifier": obs.identifier}
+        if obs.additional_info:  # omitted when empty, as in AWS's published outputs (check-triggers.md §G)
+            resource["additionalInfo"] = dict(obs.additional_info)
         return {
             "findingId": self.finding_id,
             "taskId": self.task_id,
@@ -45,12 +48,8 @@ class Finding:
             "taskStartTime": self.task_start_time,
             "findingTime": self.finding_time,
             "severity": CHECKS[obs.check_name].severity,
-            "nonCompliantResource": {
-                "resourceType": obs.resource_type,
-                "resourceIdentifier": obs.identifier,
-                "additionalInfo": dict(obs.additional_info),
-            },
-            "relatedResources": related,
+            "nonCompliantResource": resource,
+            "relatedResources": related or None,
             "reasonForNonCompliance": obs.reason,
             "reasonForNonComplianceCode": obs.reason_code,
             "isSuppressed": self.is_suppressed,

@@ -1,26 +1,37 @@
 """What each mitigation action really does to the resources moto holds (reference §11).
 
-Every effect acts in the account and region of the audit backend. When its target
-cannot be acted on, it raises :class:`ActionFailed` with an errorCode and message;
-the execution is then FAILED and the rest of the task goes on.
+Every effect acts in the account and region of the audit backend, through moto's
+public backend methods (``update_certificate``, ``describe_thing_group``,
+``add_thing_to_thing_group``, ``create_policy_version``, SNS ``publish``), so moto's
+own rules hold. When its target cannot be acted on, an effect raises
+:class:`ActionFailed` with an errorCode and message; the execution is then FAILED
+and the rest of the task goes on.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from . import moto_backends
 from .findings import Finding
-from .wire.routes import SERVICE_MODEL
-from .wire.shapes import writer
+from .logging_options import LoggingOptions
+from .moto_errors import MOTO_ERRORS, code_of, message_of
+from .service_model import shape_writer
 
-if TYPE_CHECKING:
-    from .state import AccountState
+
+class AccountState(Protocol):
+    """What an effect reads of the audit state (``state.AuditState`` is one): declared here so
+    that this module does not import the state that runs it."""
+
+    account_id: str
+    region_name: str
+    logging: LoggingOptions
 
 #: The BLANK_POLICY template: a document that allows nothing.
 BLANK_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}
-_write_finding = writer(SERVICE_MODEL.shape_for("AuditFinding"))
+_write_finding = shape_writer("AuditFinding")
 
 
 class ActionFailed(Exception):
@@ -30,9 +41,7 @@ class ActionFailed(Exception):
 
 
 def _iot(state: AccountState) -> Any:
-    from moto.iot.models import iot_backends
-
-    return iot_backends[state.account_id][state.region_name]
+    return moto_backends.iot(state.account_id, state.region_name)
 
 
 def _device_certificates(finding: Finding) -> list[str]:
@@ -46,6 +55,12 @@ def _device_certificates(finding: Finding) -> list[str]:
 
 
 def _certificate(iot: Any, cert_id: str, ca: bool = False) -> Any:
+    """moto's (CA) certificate ``cert_id``.
+
+    Read by key from the collection moto keys by certificate id: moto's describe_certificate
+    scans every certificate, which a task over a fleet would pay once per finding (changes
+    still go through moto's update methods).
+    """
     found = (iot.ca_certificates if ca else iot.certificates).get(cert_id)
     if found is None:
         kind = "CA certificate" if ca else "Certificate"
@@ -55,16 +70,20 @@ def _certificate(iot: Any, cert_id: str, ca: bool = False) -> Any:
 
 def update_device_certificate(state: AccountState, finding: Finding, params: dict[str, Any]) -> None:
     iot = _iot(state)
-    certificates = [_certificate(iot, cert_id) for cert_id in _device_certificates(finding)]
-    for certificate in certificates:
-        certificate.status = "INACTIVE"  # the only action modeled is DEACTIVATE
+    cert_ids = _device_certificates(finding)
+    for cert_id in cert_ids:  # every target first: a missing one fails the execution before any change
+        _certificate(iot, cert_id)
+    for cert_id in cert_ids:
+        iot.update_certificate(cert_id, "INACTIVE")  # the only action modeled is DEACTIVATE
 
 
 def update_ca_certificate(state: AccountState, finding: Finding, params: dict[str, Any]) -> None:
     cert_id = finding.identifier.get("caCertificateId")
     if cert_id is None:
         raise ActionFailed("INVALID_TARGET", f"Finding {finding.finding_id} names no CA certificate.")
-    _certificate(_iot(state), cert_id, ca=True).status = "INACTIVE"
+    iot = _iot(state)
+    _certificate(iot, cert_id, ca=True)
+    iot.update_ca_certificate(cert_id, "INACTIVE", None)
 
 
 def add_things_to_thing_group(state: AccountState, finding: Finding, params: dict[str, Any]) -> None:
@@ -72,19 +91,20 @@ def add_things_to_thing_group(state: AccountState, finding: Finding, params: dic
 
     moto has no dynamic thing groups, so ``overrideDynamicGroups`` changes nothing here.
     """
+    from moto.iot.exceptions import ResourceNotFoundException
+
     iot = _iot(state)
-    groups = []
     for name in params["thingGroupNames"]:
-        group = next((g for g in iot.thing_groups.values() if g.thing_group_name == name), None)
-        if group is None:
-            raise ActionFailed("RESOURCE_NOT_FOUND", f"Thing group {name} does not exist.")
-        groups.append(group)
+        try:
+            iot.describe_thing_group(name)
+        except ResourceNotFoundException:
+            raise ActionFailed("RESOURCE_NOT_FOUND", f"Thing group {name} does not exist.") from None
     things = []
     for cert_id in _device_certificates(finding):
         things += iot.list_principal_things(_certificate(iot, cert_id).arn)
-    for group in groups:
+    for name in params["thingGroupNames"]:
         for thing in things:
-            iot.add_thing_to_thing_group(group.thing_group_name, group.arn, thing, None)
+            iot.add_thing_to_thing_group(name, None, thing, None)
 
 
 def replace_default_policy_version(state: AccountState, finding: Finding, params: dict[str, Any]) -> None:
@@ -104,15 +124,20 @@ def enable_iot_logging(state: AccountState, finding: Finding, params: dict[str, 
 
 
 def publish_finding_to_sns(state: AccountState, finding: Finding, params: dict[str, Any]) -> None:
-    from moto.sns.models import sns_backends
+    from moto.sns.exceptions import TopicNotFound
 
     arn = params["topicArn"]
     region, account = arn.split(":")[3:5]
-    topics = sns_backends[account][region].topics
-    if arn not in topics:
-        raise ActionFailed("RESOURCE_NOT_FOUND", f"SNS topic {arn} does not exist.")
+    sns = moto_backends.sns(account, region)
+    try:
+        sns.get_topic(arn)
+    except TopicNotFound:
+        raise ActionFailed("RESOURCE_NOT_FOUND", f"SNS topic {arn} does not exist.") from None
     message = json.dumps({"accountId": state.account_id, "finding": _write_finding(finding.describe(None))})
-    topics[arn].publish(message, subject=f"AWS IoT Device Defender audit finding: {finding.check_name}")
+    try:
+        sns.publish(message, arn, subject=f"AWS IoT Device Defender audit finding: {finding.check_name}")
+    except MOTO_ERRORS as error:  # moto refusing the message (e.g. a FIFO topic needs a message group)
+        raise ActionFailed(code_of(error), message_of(error)) from None
 
 
 EFFECTS: dict[str, Callable[[AccountState, Finding, dict[str, Any]], None]] = {

@@ -1,10 +1,11 @@
 """``mock_iot_audit``: moto's ``mock_aws`` with the audit API served by this fake.
 
-It starts a moto mock (so moto keeps serving the rest of IoT and every other
-service, and moto's nesting count and reset rules apply unchanged) and turns on
-the audit router in front of moto's request dispatcher. botocore's
-``before-send`` hook and ``requests`` (through ``responses``) both reach moto's
-dispatcher, so both reach the audit API too.
+Once :mod:`iot_audit_fake` is imported (the pytest plugin imports it), moto's own ``mock_aws``
+serves the audit API too (see :mod:`iot_audit_fake.motohook`); ``mock_iot_audit`` is the explicit
+name. It starts a moto mock (so moto keeps serving the rest of IoT and every other service, and
+moto's nesting count and reset rules apply unchanged). botocore's ``before-send`` hook and
+``requests`` (through ``responses``) both reach moto's dispatcher, and so
+:func:`handle_request`, which passes every request through :func:`iot_audit_fake.entry.serve`.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar, overload
 
-from moto.core.models import MockAWS, botocore_stubber
+from moto.core.models import MockAWS
 
-from .dispatch import dispatch
+from . import motohook
+from .entry import serve
+from .faults import clear_faults
 
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
@@ -27,24 +30,14 @@ _lock = threading.Lock()
 _active = 0
 
 
-def _install() -> None:
-    """Put the audit router in front of moto's dispatcher, once per process."""
-    if getattr(botocore_stubber, "_iot_audit_fake", False):
-        return
-    moto_process = botocore_stubber.process_request
-
-    def process_request(request: Any) -> Any:
-        if _active:
-            answer = dispatch(request.method, request.url, request.headers, request.body)
-            if answer is not None:
-                return answer
-        return moto_process(request)
-
-    botocore_stubber.process_request = process_request  # type: ignore[method-assign]
-    botocore_stubber._iot_audit_fake = True  # type: ignore[attr-defined]
+def handle_request(request: Any, moto_process: Callable[[Any], Any]) -> Any:
+    """moto's ``process_request`` with the fake in front: the fake's answer, else moto's."""
+    # moto >= 5.2.5 hands over a prepared request (``body``); older 5.x a werkzeug Request.
+    body = request.body if hasattr(request, "body") else request.get_data()
+    return serve(request.method, request.url, request.headers, body, lambda: moto_process(request))
 
 
-_install()
+motohook.install()
 
 
 @overload
@@ -80,6 +73,9 @@ class IoTAuditMock:
                 raise RuntimeError("mock_iot_audit.stop() called before start().")
             _active -= 1
             self._moto.stop(remove_data=remove_data)
+            if MockAWS._nested_count == 0:
+                # The end of the outermost mock ends every fault, even when the data is kept.
+                clear_faults()
 
     def __enter__(self) -> IoTAuditMock:
         self.start()
@@ -122,4 +118,5 @@ class IoTAuditMock:
 
 
 def is_active() -> bool:
+    """Whether a ``mock_iot_audit`` is active (moto's ``mock_aws`` alone is not counted)."""
     return _active > 0

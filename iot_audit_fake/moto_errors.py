@@ -18,6 +18,13 @@ MOTO_ERRORS: tuple[type[Exception], ...] = tuple(c for c in (_rest_base, _servic
 
 def describe(error: Exception) -> str:
     """``Code: message`` of a moto refusal, whichever base it comes from."""
-    code = getattr(error, "error_type", None) or getattr(error, "code", None) or type(error).__name__
-    message = getattr(error, "message", None) or str(error)
-    return f"{code}: {message}"
+    return f"{code_of(error)}: {message_of(error)}"
+
+
+def code_of(error: Exception) -> str:
+    """The error code of a moto refusal (``error_type`` on RESTError, ``code`` on ServiceException)."""
+    return str(getattr(error, "error_type", None) or getattr(error, "code", None) or type(error).__name__)
+
+
+def message_of(error: Exception) -> str:
+    return str(getattr(error, "message", None) or error)

@@ -16,26 +16,30 @@ Scenarios loaded by the plugin put their top-level state in the test's account a
 that cannot be loaded makes the test error with the file, line and key path of each problem.
 Each pytest-xdist worker is its own process with its own in-memory state, and the
 server fixture binds port 0, so workers share nothing.
+
+pytest imports this module in every run of every project that has the package installed,
+so it imports nothing heavy: moto, boto3 and the fake itself come in through
+:mod:`iot_audit_fake.pytest_controller` when a fixture is used.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator, Mapping
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import clock
-from .backend import AuditBackend, audit_backends
-from .connections import Connection
-from .mitigation_tasks import MODEL_NAME as MITIGATION_MODEL
-from .mock import mock_iot_audit
-from .scenario import ScenarioError, apply, dump_scenario
-from .scenario.source import read, validate
-from .tasks import MODEL_NAME as TASK_MODEL
-from .wire.router import default_account
+if TYPE_CHECKING:
+    from .pytest_controller import AuditController
+
+
+def __getattr__(name: str) -> Any:
+    # ``from iot_audit_fake.pytest_plugin import AuditController`` keeps working, lazily.
+    if name == "AuditController":
+        from . import pytest_controller
+
+        return pytest_controller.AuditController
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -50,105 +54,33 @@ def pytest_configure(config: pytest.Config) -> None:
                                        "before the test")
 
 
-class AuditController:
-    """What a test needs beside the client: the backend, scenarios, connections, progression, the clock."""
-
-    def __init__(self, account_id: str, region: str) -> None:
-        self.account_id, self.region = account_id, region
-        #: model name -> the transition set before this test changed it (None: none was set)
-        self._transitions: dict[str, dict[str, Any] | None] = {}
-
-    @property
-    def backend(self) -> AuditBackend:
-        return audit_backends[self.account_id][self.region]
-
-    def backend_for(self, account_id: str, region: str) -> AuditBackend:
-        return audit_backends[account_id][region]
-
-    def load_scenario(self, scenario: str | Path | Mapping[str, Any]) -> None:
-        """Apply a scenario (path, YAML text or mapping), atomically; its top-level state goes to
-        this controller's account and region unless the scenario names its own."""
-        source = read(scenario)
-        if isinstance(source.data, dict):
-            source.data.setdefault("account", self.account_id)
-            source.data.setdefault("region", self.region)
-        problems = validate(source)
-        if problems:
-            raise ScenarioError(problems)
-        apply.apply(source)
-
-    def dump_scenario(self) -> dict[str, Any]:
-        return dump_scenario()
-
-    def record_connection(self, client_id: str, **details: Any) -> Connection:
-        return self.backend.record_connection(client_id, **details)
-
-    def set_task_progression(self, progression: str, mitigation: bool = False, **settings: Any) -> None:
-        """``"immediate"``, ``"manual"`` (``times=N``) or ``"time"`` (``seconds=N``) for audit tasks,
-        or for mitigation tasks with ``mitigation=True``; undone when the test ends."""
-        from moto.moto_api import state_manager
-
-        model = MITIGATION_MODEL if mitigation else TASK_MODEL
-        if model not in self._transitions:
-            previous = state_manager._transitions.get(model)
-            self._transitions[model] = dict(previous) if previous is not None else None
-        state_manager.set_transition(model, {"progression": progression, **settings})
-
-    def now(self) -> dt.datetime:
-        return clock.now()
-
-    def _close(self) -> None:
-        from moto.moto_api import state_manager
-
-        for model, previous in self._transitions.items():
-            if previous is None:
-                state_manager.unset_transition(model)
-            else:
-                state_manager.set_transition(model, previous)
-        self._transitions.clear()
-
-
-def _default_scenario(config: pytest.Config) -> Path | None:
-    option = config.getoption("--iot-audit-scenario")
-    if option:
-        return (config.invocation_params.dir / str(option)).resolve()
-    ini = config.getini("iot_audit_scenario")
-    if ini:
-        base = Path(config.inipath).parent if config.inipath else Path(config.rootpath)
-        return (base / str(ini)).resolve()
-    return None
-
-
 @pytest.fixture
 def iot_audit_region() -> str:
-    return "us-east-1"
+    """The region of ``iot_audit`` and ``iot_client``: ``us-east-1``.
 
+    Override this fixture (in a conftest, module or class) to test in another region.
+    """
+    from .accounts import DEFAULT_REGION  # the fake's one default (a cheap module)
 
-def _marked_scenario(request: pytest.FixtureRequest) -> Path | None:
-    marker = request.node.get_closest_marker("iot_audit_scenario")
-    if marker is None:
-        return None
-    path = marker.args[0] if marker.args else marker.kwargs.get("path")
-    if not path:
-        pytest.fail('@pytest.mark.iot_audit_scenario needs a scenario path, e.g. '
-                    '@pytest.mark.iot_audit_scenario("fleet.yaml")', pytrace=False)
-    return Path(request.node.path).parent / str(path)
+    return DEFAULT_REGION
 
 
 @pytest.fixture
 def iot_audit(request: pytest.FixtureRequest, iot_audit_region: str) -> Iterator[AuditController]:
-    controller = AuditController(default_account(), iot_audit_region)
-    scenario = _marked_scenario(request) or _default_scenario(request.config)
-    with mock_iot_audit():
-        try:
-            if scenario is not None:
-                try:
-                    controller.load_scenario(scenario)
-                except ScenarioError as error:
-                    pytest.fail(f"iot_audit: the scenario {scenario} cannot be loaded:\n{error}", pytrace=False)
-            yield controller
-        finally:
-            controller._close()
+    """The IoT Device Defender Audit fake (and moto), active for the test; yields a controller.
+
+    The state is reset before and after the test. For the test's duration the environment
+    holds ``AWS_DEFAULT_REGION`` (= ``iot_audit_region``) and dummy credentials, so a plain
+    ``boto3.client("iot")`` works. The controller has ``backend``, ``backend_for(account,
+    region)``, ``load_scenario(path | yaml | mapping)`` (paths relative to the test file),
+    ``dump_scenario()``, ``record_connection(client_id, ...)``,
+    ``set_task_progression("manual", times=3)`` (undone when the test ends) and ``now()``.
+    A ``@pytest.mark.iot_audit_scenario("x.yaml")`` marker or the ``--iot-audit-scenario``
+    option / ``iot_audit_scenario`` ini key load a scenario first.
+    """
+    from . import pytest_controller
+
+    yield from pytest_controller.iot_audit(request, iot_audit_region)
 
 
 @pytest.fixture(autouse=True)
@@ -160,18 +92,19 @@ def _iot_audit_marker(request: pytest.FixtureRequest) -> None:
 
 @pytest.fixture
 def iot_client(iot_audit: AuditController, iot_audit_region: str) -> Any:
-    import boto3
+    """A boto3 IoT client in ``iot_audit_region``, served by the fake (``iot_audit`` is active)."""
+    from . import pytest_controller
 
-    return boto3.client("iot", region_name=iot_audit_region)
+    return pytest_controller.iot_client(iot_audit_region)
 
 
 @pytest.fixture
 def iot_audit_server() -> Iterator[Any]:
-    from .server import ThreadedServer
+    """A ``ThreadedServer`` on a free loopback port, stopped after the test.
 
-    server = ThreadedServer(port=0)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    Give its ``endpoint_url`` to boto3, another SDK or the AWS CLI (with any credentials).
+    It shares the process's state with ``iot_audit``.
+    """
+    from . import pytest_controller
+
+    yield from pytest_controller.iot_audit_server()

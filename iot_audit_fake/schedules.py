@@ -72,6 +72,10 @@ class ScheduledAudit:
     #: For BIWEEKLY: the first run, from which every run is a multiple of 14 days.
     anchor: dt.datetime | None = field(init=False, default=None)
     created: dt.datetime = field(init=False)
+    #: The last run materialised: the next run's observation windows start there (check-triggers.md 5, 9).
+    last_run: dt.datetime | None = field(init=False, default=None)
+    #: The next run after ``cursor``, kept so that "is anything due?" costs one comparison.
+    _next_due: dt.datetime | None = field(init=False, default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.created = self.since
@@ -80,6 +84,7 @@ class ScheduledAudit:
     def restart(self, since: dt.datetime) -> None:
         """Start counting runs afresh after ``since`` (creation, or an update to the timing)."""
         self.since = self.cursor = since
+        self._next_due = None
         self.anchor = None
         if self.frequency == "BIWEEKLY":
             self.anchor = self._next_weekday(since)
@@ -111,20 +116,31 @@ class ScheduledAudit:
                 return candidate
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
-    def due_runs(self, now: dt.datetime, oldest: dt.datetime) -> list[dt.datetime]:
-        """Runs that fell due up to ``now``, skipping any older than ``oldest`` (already expired).
+    def next_due(self) -> dt.datetime:
+        """The instant of the next run not yet materialised."""
+        if self._next_due is None:
+            self._next_due = self.next_run(self.cursor)
+        return self._next_due
+
+    def due_runs(self, now: dt.datetime, oldest: dt.datetime) -> list[tuple[dt.datetime, dt.datetime | None]]:
+        """Runs that fell due up to ``now``, each with the run before it (None for the first ever),
+        skipping any older than ``oldest`` (already expired).
 
         Catching up never costs more than the retention window holds: the search starts
-        at ``oldest`` when the cursor is older than that.
+        at ``oldest`` when the cursor is older than that. With nothing due it costs one comparison.
         """
-        runs = []
+        if self.next_due() > now:
+            return []
+        runs: list[tuple[dt.datetime, dt.datetime | None]] = []
         start = max(self.cursor, oldest - dt.timedelta(microseconds=1))  # a run exactly 90 days old is kept
         run = self.next_run(start)
         while run <= now:
-            runs.append(run)
+            runs.append((run, self.last_run))
+            self.last_run = run
             run = self.next_run(run)
         if runs:
-            self.cursor = runs[-1]
+            self.cursor = runs[-1][0]
+        self._next_due = run
         return runs
 
     def signature(self, tags: list[dict[str, str]] | None) -> tuple[Any, ...]:

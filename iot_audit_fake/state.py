@@ -1,60 +1,85 @@
-"""The audit state of one account in one region, and the upkeep every operation runs first.
+"""The audit state of one account in one region: the data, in plain model classes, and the
+methods that keep its invariants.
 
-The operation groups in :mod:`iot_audit_fake.operations` all work on this state;
-:class:`iot_audit_fake.backend.AuditBackend` puts them together.
+:class:`AuditState` holds what the audit API, the backend's ``record_*`` calls and the upkeep
+read and change: the tasks timeline, findings, suppressions, scheduled audits, mitigation
+actions and tasks, and what AWS observes that moto cannot (connections, service usage, CRLs,
+seeded observations). It is not a moto backend and runs nothing: the operations
+(:mod:`iot_audit_fake.operations`) and the upkeep (:mod:`iot_audit_fake.upkeep`) work on it,
+and :class:`iot_audit_fake.backend.AuditBackend` holds one per account and region.
+
+A task's lifecycle goes through :meth:`AuditState.add_task`, :meth:`AuditState.finish_task`,
+:meth:`AuditState.cancel_task` and :meth:`AuditState.expire` (likewise for mitigation tasks):
+they are the only places that change ``running`` and ``running_mitigations``, so a task is
+running exactly while it is listed there, and its indexes follow its status.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import logging
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+from types import MappingProxyType
 from typing import Any
 
-from moto.core.base_backend import BaseBackend
-
-from . import clock, ids
-from .checks import engine
 from .checks.catalogue import unknown_checks
-from .checks.engine import Observation
+from .checks.outcomes import Observation
 from .configuration import AuditConfiguration
 from .connections import Connection
 from .errors import InvalidRequestException, LimitExceededException
 from .findings import Finding
+from .listing_index import (
+    FINDING_COMBINATIONS,
+    FINDING_FIELDS,
+    MITIGATION_TASK_COMBINATIONS,
+    MITIGATION_TASK_FIELDS,
+    TASK_COMBINATIONS,
+    TASK_FIELDS,
+    VOLATILE,
+    SuppressionOrder,
+)
 from .logging_options import LoggingOptions
-from .mitigation_actions import MitigationAction, inner_params
-from .mitigation_effects import EFFECTS, ActionFailed
+from .mitigation_actions import MitigationAction
 from .mitigation_tasks import MitigationTask
 from .schedules import ScheduledAudit
 from .suppressions import Key as SuppressionKey
 from .suppressions import Suppression
 from .suppressions import key_of as suppression_key
-from .tasks import SCHEDULED, AuditTask, CheckRun
+from .tasks import AuditTask
 from .timeline import Timeline
-
-log = logging.getLogger("iot_audit_fake")
 
 #: Tags per resource (CloudFormation's documented maximum for both audit resource types).
 MAX_TAGS = 50
 
 
-class AccountState(BaseBackend):
-    def __init__(self, region_name: str, account_id: str) -> None:
-        super().__init__(region_name, account_id)
+class AuditState:
+    """One account's Device Defender Audit data in one region."""
+
+    def __init__(self, account_id: str, region_name: str, partition: str = "aws") -> None:
+        self.account_id = account_id
+        self.region_name = region_name
+        self.partition = partition
         self.configuration = AuditConfiguration()
         self.logging = LoggingOptions()
-        self.tasks: Timeline[AuditTask] = Timeline()
+        #: Indexed by the ListAuditTasks filters (listing_index), so a filtered page is O(log n + page).
+        self.tasks: Timeline[AuditTask] = Timeline(TASK_FIELDS, VOLATILE, TASK_COMBINATIONS)
         #: Tasks still IN_PROGRESS, settled on every call (a handful at most).
-        self.running: dict[str, AuditTask] = {}
-        self.findings: Timeline[Finding] = Timeline()
+        self._running: dict[str, AuditTask] = {}
+        self.findings: Timeline[Finding] = Timeline(FINDING_FIELDS, (), FINDING_COMBINATIONS)
         #: Non-compliant observations seeded per check without building resources.
         self.seeded_observations: dict[str, list[Observation]] = {}
         #: Device connections recorded by tests (AWS sees them on its broker; moto cannot).
         self.connections: list[Connection] = []
+        #: IAM service last-accessed data per role ARN: service prefix -> last access (record_service_usage).
+        self.service_usage: dict[str, dict[str, dt.datetime]] = {}
+        #: Data-collection delays set by tests, per check (collection.py has the defaults).
+        self.collection_delays: dict[str, dt.timedelta] = {}
         #: Certificates their issuer revoked (its CRL, which AWS reads and moto has not):
         #: (issuer as RFC 4514 text, serial in hex).
         self.revoked_serials: set[tuple[str, str]] = set()
         self.suppressions: dict[SuppressionKey, Suppression] = {}
+        #: The suppressions in ListAuditSuppressions order, kept by the suppression operations.
+        self.suppression_order = SuppressionOrder()
         #: clientRequestToken -> (suppression key, the create request it was used for): idempotent retries.
         self.suppression_tokens: dict[str, tuple[SuppressionKey, str]] = {}
         #: Scheduled audits by name, in creation order.
@@ -63,15 +88,21 @@ class AccountState(BaseBackend):
         self.tags: dict[str, dict[str, str]] = {}
         #: The moto object each moto-held ARN's tags belong to (a recreated resource starts untagged).
         self.moto_tag_owners: dict[str, Any] = {}
-        #: Creation sequence: orders resources made within the same millisecond.
-        self.sequence = itertools.count()
+        #: Creation sequence: orders resources made within the same millisecond. A plain int, not
+        #: itertools.count(): snapshots deep-copy the state, and itertools objects can't be copied on 3.14.
+        self._sequence = 0
         #: Mitigation actions by name.
         self.mitigation_actions: dict[str, MitigationAction] = {}
-        self.mitigation_tasks: Timeline[MitigationTask] = Timeline()
+        self.mitigation_tasks: Timeline[MitigationTask] = Timeline(MITIGATION_TASK_FIELDS, VOLATILE,
+                                                                     MITIGATION_TASK_COMBINATIONS)
         #: Mitigation tasks still IN_PROGRESS, settled on every call.
-        self.running_mitigations: dict[str, MitigationTask] = {}
+        self._running_mitigations: dict[str, MitigationTask] = {}
         #: clientRequestTokens used by mitigation tasks (a token names one task only).
-        self.mitigation_tokens: set[str] = set()
+        self._mitigation_tokens: set[str] = set()
+
+    def next_sequence(self) -> int:
+        self._sequence += 1
+        return self._sequence
 
     def arn(self, resource: str) -> str:
         return f"arn:{self.partition}:iot:{self.region_name}:{self.account_id}:{resource}"
@@ -99,106 +130,123 @@ class AccountState(BaseBackend):
         if len(keys) > MAX_TAGS:
             raise LimitExceededException(f"A resource can have at most {MAX_TAGS} tags.")
 
-    def new_task(self, task_type: str, start: dt.datetime, checks: list[str],
-                 scheduled_audit_name: str | None = None) -> AuditTask:
-        task = AuditTask(ids.task_id(), task_type, start, checks, scheduled_audit_name)
-        self.tasks.add(start, task.task_id, task)
-        self.running[task.task_id] = task
-        self.settle(task)
-        return task
+    # -- task lifecycle: the only places ``running`` changes ----------------
 
-    # -- upkeep -------------------------------------------------------------
+    @property
+    def running(self) -> Mapping[str, AuditTask]:
+        """Audit tasks still IN_PROGRESS, by id (read-only: the lifecycle methods change it)."""
+        return MappingProxyType(self._running)
 
-    def refresh(self) -> None:
-        """Bring the state up to the clock: drop expired data, run scheduled audits that fell due,
-        finish tasks whose time has come. Runs on every call, so a frozen, shifted or real clock
-        all work without a background thread."""
-        now = clock.now()
-        cutoff = clock.retention_cutoff(now)
+    @property
+    def running_mitigations(self) -> Mapping[str, MitigationTask]:
+        """Mitigation tasks still IN_PROGRESS, by id (read-only: the lifecycle methods change it)."""
+        return MappingProxyType(self._running_mitigations)
+
+    @property
+    def mitigation_tokens(self) -> AbstractSet[str]:
+        """clientRequestTokens of the mitigation tasks kept (a token names one task only)."""
+        return self._mitigation_tokens
+
+    def add_task(self, task: AuditTask) -> None:
+        """A new audit task, running until it finishes or is canceled."""
+        self.tasks.add(task.start_time, task.task_id, task)
+        self._running[task.task_id] = task
+
+    def finish_task(self, task: AuditTask) -> None:
+        """End a running task with the results its checks completed, and list its findings."""
+        task.finish()
+        # One task's findings share a time: adding them in id order keeps the timeline append-only.
+        for finding in sorted(task.findings, key=lambda f: f.finding_id):
+            self.findings.add(finding.finding_time, finding.finding_id, finding)
+        self.stop_task(task)
+
+    def cancel_task(self, task: AuditTask) -> None:
+        task.cancel()
+        self.stop_task(task)
+
+    def stop_task(self, task: AuditTask) -> None:
+        """A task that has ended (here, or by a scenario writing history) runs no more; its status index follows."""
+        self._running.pop(task.task_id, None)
+        self.tasks.reindex(task.task_id)
+
+    def add_finished_task(self, task: AuditTask) -> None:
+        """A task that ended before it was added (the history a test or scenario records), with its findings."""
+        if task.final_status is None:
+            raise ValueError(f"audit task {task.task_id} has not ended")
+        for finding in task.findings:
+            self.findings.add(finding.finding_time, finding.finding_id, finding)
+        self.tasks.add(task.start_time, task.task_id, task)
+
+    def add_mitigation_task(self, task: MitigationTask) -> None:
+        self.mitigation_tasks.add(task.start_time, task.task_id, task)
+        self._running_mitigations[task.task_id] = task
+        self._mitigation_tokens.add(task.token)
+
+    def finish_mitigation_task(self, task: MitigationTask, now: dt.datetime) -> None:
+        task.finish(now)
+        self._stop_mitigation(task)
+
+    def cancel_mitigation_task(self, task: MitigationTask, now: dt.datetime) -> None:
+        task.cancel(now)
+        self._stop_mitigation(task)
+
+    def _stop_mitigation(self, task: MitigationTask) -> None:
+        self._running_mitigations.pop(task.task_id, None)
+        self.mitigation_tasks.reindex(task.task_id)
+
+    def expire(self, cutoff: dt.datetime) -> None:
+        """Forget tasks, findings and mitigation tasks older than ``cutoff`` (the 90-day retention)."""
         for task in self.tasks.expire_before(cutoff):
-            self.running.pop(task.task_id, None)
+            self._running.pop(task.task_id, None)
         self.findings.expire_before(cutoff)
         for mitigation in self.mitigation_tasks.expire_before(cutoff):
-            self.mitigation_tokens.discard(mitigation.token)
-            self.running_mitigations.pop(mitigation.task_id, None)
-        for audit in self.scheduled_audits.values():
-            for run in audit.due_runs(now, cutoff):
-                self.new_task(SCHEDULED, run, list(audit.check_names), audit.name)
-        for task in list(self.running.values()):
-            self.settle(task)
-        for mitigation in list(self.running_mitigations.values()):
-            self.settle_mitigation(mitigation)
+            self._mitigation_tokens.discard(mitigation.token)
+            self._running_mitigations.pop(mitigation.task_id, None)
 
-    def settle(self, task: AuditTask) -> None:
-        if task.due:
-            self._evaluate(task)
-        if task.final_status is not None:
-            self.running.pop(task.task_id, None)
+    # -- resources whose parts change together ----------------------------
 
-    def _evaluate(self, task: AuditTask) -> None:
-        now = clock.now()
-        # A scheduled run caught up after its instant reports its findings at that instant.
-        found_at = task.start_time if task.task_type == SCHEDULED else now
-        ctx = engine.Context(self, now)
-        runs: dict[str, CheckRun] = {}
-        findings: list[Finding] = []
-        for check in task.check_names:
-            if not self.configuration.is_enabled(check):
-                runs[check] = CheckRun("FAILED", error_code="AUDIT_CHECK_DISABLED",
-                                       message=f"{check} was disabled before the audit ran.")
-                continue
-            try:
-                outcome = engine.run(check, ctx)
-            except Exception as error:  # a fault in an evaluator fails its check, not the request
-                log.exception("iot_audit_fake: evaluating %s failed", check)
-                runs[check] = CheckRun("FAILED", error_code="INTERNAL_FAILURE", message=f"{type(error).__name__}")
-                continue
-            suppressed = 0
-            for observation in outcome.noncompliant:
-                is_suppressed = self.is_suppressed(observation, found_at)
-                suppressed += is_suppressed
-                findings.append(Finding(ids.uuid_like(), task.task_id, task.start_time, found_at,
-                                        observation, is_suppressed))
-            noncompliant = len(outcome.noncompliant)
-            runs[check] = CheckRun(
-                "COMPLETED_NON_COMPLIANT" if noncompliant > suppressed else "COMPLETED_COMPLIANT",
-                total=outcome.total, noncompliant=noncompliant, suppressed=suppressed,
-            )
-        task.finish(runs, findings)
-        # One task's findings share a time: adding them in id order keeps the timeline append-only.
-        for finding in sorted(findings, key=lambda f: f.finding_id):
-            self.findings.add(finding.finding_time, finding.finding_id, finding)
+    def add_suppression(self, suppression: Suppression, token: str, request: str) -> None:
+        """A suppression, filed in the list order, with the clientRequestToken of its create request
+        (one it replaces, an expired one, is removed first)."""
+        key = suppression_key(suppression.check_name, suppression.identifier)
+        self.remove_suppression(key)
+        self.suppressions[key] = suppression
+        self.suppression_order.add(suppression)
+        self.suppression_tokens[token] = (key, request)
 
-    def settle_mitigation(self, task: MitigationTask) -> None:
-        """Run every execution once the state manager lets the task finish."""
-        if not task.due:
-            return
-        now = clock.now()
-        for selection in task.selections:
-            failed = False
-            for execution in selection.executions:
-                if execution.status != "PENDING":  # skipped from the start (a suppressed finding)
-                    execution.start_time = execution.start_time or now
-                    execution.end_time = execution.end_time or now
-                    continue
-                execution.start_time = now
-                if failed:  # a failed action stops the later ones for this finding
-                    execution.status = "SKIPPED"
-                else:
-                    try:
-                        EFFECTS[execution.action_type](self, execution.finding, inner_params(execution.params))
-                        execution.status = "COMPLETED"
-                    except ActionFailed as error:
-                        execution.status, execution.error_code, execution.message = "FAILED", error.code, error.message
-                        failed = True
-                    except Exception as error:  # a fault in an effect fails its execution, not the request
-                        log.exception("iot_audit_fake: mitigation %s failed", execution.action_name)
-                        execution.status, execution.error_code = "FAILED", "INTERNAL_FAILURE"
-                        execution.message = type(error).__name__
-                        failed = True
-                execution.end_time = now
-        task.finish(now)
-        self.running_mitigations.pop(task.task_id, None)
+    def change_suppression_term(self, suppression: Suppression, expiration: dt.datetime | None,
+                                indefinitely: bool) -> None:
+        # The term is part of the list order: re-file the suppression under its new one.
+        self.suppression_order.discard(suppression.check_name, suppression.identifier)
+        suppression.indefinitely, suppression.expiration = indefinitely, expiration
+        self.suppression_order.add(suppression)
+
+    def remove_suppression(self, key: SuppressionKey) -> Suppression | None:
+        """Remove a suppression, its place in the list order and its tokens (they name nothing any more)."""
+        found = self.suppressions.pop(key, None)
+        if found is not None:
+            for token in [t for t, (used_for, _) in self.suppression_tokens.items() if used_for == key]:
+                del self.suppression_tokens[token]
+            self.suppression_order.discard(found.check_name, found.identifier)
+        return found
+
+    def add_tagged(self, arn: str, tags: list[dict[str, str]] | None) -> None:
+        """The tags a create request gave a scheduled audit or mitigation action."""
+        if tags:
+            self.tags[arn] = {t["Key"]: t.get("Value", "") for t in tags}
+
+    def remove_scheduled_audit(self, name: str) -> ScheduledAudit:
+        """Delete a scheduled audit, and its tags with it."""
+        audit = self.scheduled_audits.pop(name)
+        self.tags.pop(audit.arn, None)
+        return audit
+
+    def remove_mitigation_action(self, name: str) -> MitigationAction | None:
+        """Delete a mitigation action (if there is one), and its tags with it."""
+        action = self.mitigation_actions.pop(name, None)
+        if action is not None:
+            self.tags.pop(action.arn, None)
+        return action
 
     def is_suppressed(self, observation: Observation, at: dt.datetime) -> bool:
         """Whether an active suppression covers this resource when the finding is produced."""
@@ -206,3 +254,4 @@ class AccountState(BaseBackend):
             return False
         found = self.suppressions.get(suppression_key(observation.check_name, observation.identifier))
         return found is not None and found.active(at)
+

@@ -1,9 +1,14 @@
 """Audit tasks: their lifecycle, per-check results and statistics (reference §6).
 
 A task is IN_PROGRESS until moto's state manager (model ``iot::audittask``) lets
-it progress; at that moment its checks are evaluated against the resources as
-they are then, and the results are frozen. ``taskStatistics`` is always derived
-from ``auditDetails``, so it is a partition of the checks by construction.
+it progress and every check has run. An on-demand task's checks run at that
+moment, against the resources as they are then. A scheduled run is a snapshot of
+its own instant (check-triggers.md §G "Point in time"): its checks run as soon as
+the run is materialised, which happens before any request can change what they
+read, and the results wait, frozen, until the state manager lets the task finish.
+A check still collecting data (collection.py) shows WAITING_FOR_DATA_COLLECTION
+and keeps the task IN_PROGRESS. ``taskStatistics`` is always derived from
+``auditDetails``, so it is a partition of the checks by construction.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 from moto.moto_api import state_manager
 from moto.moto_api._internal.managed_state_model import ManagedState
 
+from .checks.outcomes import Observation
 from .findings import Finding
 
 MODEL_NAME = "iot::audittask"
@@ -58,7 +64,16 @@ class CheckRun:
 
 
 RUNNING = CheckRun("IN_PROGRESS")
+WAITING = CheckRun("WAITING_FOR_DATA_COLLECTION")
 CANCELED = CheckRun("CANCELED")
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """One check's result, computed but not yet shown: its run and (observation, suppressed) pairs."""
+
+    run: CheckRun
+    observations: tuple[tuple[Observation, bool], ...] = ()
 
 
 class AuditTask(ManagedState):
@@ -69,6 +84,7 @@ class AuditTask(ManagedState):
         start_time: dt.datetime,
         check_names: list[str],
         scheduled_audit_name: str | None = None,
+        previous_run: dt.datetime | None = None,
     ) -> None:
         super().__init__(MODEL_NAME, [("IN_PROGRESS", "COMPLETED")])
         self.task_id = task_id
@@ -76,7 +92,17 @@ class AuditTask(ManagedState):
         self.start_time = start_time
         self.check_names = check_names
         self.scheduled_audit_name = scheduled_audit_name
+        #: For a scheduled run: the previous run of the same audit (its observation windows start there).
+        self.previous_run = previous_run
+        #: Checks run but not shown yet (until the task finishes).
+        self.evaluated: dict[str, Evaluated] = {}
+        #: Checks still waiting for their data to be collected (as of the last settle).
+        self.waiting: set[str] = set()
+        #: Once the state manager let the task progress, checks finish one by one as their data is ready.
+        self.released = False
         self.runs: dict[str, CheckRun] = {}
+        #: Findings of the checks finished so far, listed once the task finishes.
+        self.pending: list[Finding] = []
         self.findings: list[Finding] = []
         #: COMPLETED, FAILED or CANCELED once settled.
         self.final_status: str | None = None
@@ -90,20 +116,36 @@ class AuditTask(ManagedState):
         """True once the state manager lets this running task finish."""
         return self.final_status is None and self.status == "COMPLETED"
 
-    def finish(self, runs: dict[str, CheckRun], findings: list[Finding]) -> None:
-        self.runs = runs
-        self.findings = findings
-        all_failed = bool(runs) and all(run.status == "FAILED" for run in runs.values())
+    def complete_check(self, check: str, run: CheckRun, findings: list[Finding]) -> None:
+        """Show one check's result; its findings are listed once the whole task finishes."""
+        self.evaluated.pop(check, None)
+        self.runs[check] = run
+        self.pending.extend(findings)
+
+    @property
+    def unfinished(self) -> list[str]:
+        return [name for name in self.check_names if name not in self.runs]
+
+    def finish(self, runs: dict[str, CheckRun] | None = None, findings: list[Finding] | None = None) -> None:
+        """End the task with every check's result (given, or completed one by one)."""
+        if runs is not None:
+            self.runs, self.pending = runs, list(findings or [])
+        self.findings, self.pending = self.pending, []
+        self.evaluated, self.waiting = {}, set()
+        all_failed = bool(self.runs) and all(run.status == "FAILED" for run in self.runs.values())
         # AWS does not say when a whole task FAILs; here: only when every check failed [INF].
         self.final_status = "FAILED" if all_failed else "COMPLETED"
 
     def cancel(self) -> None:
-        """Checks that had not finished are CANCELED; nothing ran, so nothing was found."""
+        """Checks that had not finished are CANCELED. Checks that had are too [INF]: a canceled task
+        lists no findings, and its results would otherwise count findings nobody can list."""
         self.final_status = "CANCELED"
+        self.evaluated, self.waiting, self.pending = {}, set(), []
         self.runs = {name: CANCELED for name in self.check_names}
 
     def details(self) -> dict[str, CheckRun]:
-        return {name: self.runs.get(name, RUNNING) for name in self.check_names}
+        return {name: self.runs.get(name) or (WAITING if name in self.waiting else RUNNING)
+                for name in self.check_names}
 
     def statistics(self) -> dict[str, int]:
         stats = dict.fromkeys(_STATISTIC.values(), 0)

@@ -1,8 +1,8 @@
 """Certificates for tests: CAs, intermediates and device certificates with chosen validity, keys and issuers.
 
-Keys are made once per process and reused (RSA and DSA generation is slow). Strong
-and ROCA-shaped RSA public keys are built from chosen moduli instead of generated:
-the checks only read the public key, and a certificate's signature comes from its
+Keys are made once per process and reused (RSA and DSA generation is slow). A device
+certificate can carry any public key, even one whose private key nobody has (a published
+ROCA modulus): the checks only read the public key, and the signature comes from the
 issuer's key.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import random
 from dataclasses import dataclass
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -22,8 +22,8 @@ UTC = dt.timezone.utc
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | dsa.DSAPrivateKey
 PublicKey = ec.EllipticCurvePublicKey | rsa.RSAPublicKey | dsa.DSAPublicKey
 
-#: The small primes of the ROCA fingerprint test (CVE-2017-15361).
-_ROCA_PRIMES = [p for p in range(3, 168) if all(p % d for d in range(2, int(p ** 0.5) + 1))]
+#: Test data files (tests/data).
+DATA = Path(__file__).resolve().parent / "data"
 
 
 _CURVES: dict[str, type[ec.EllipticCurve]] = {
@@ -46,42 +46,13 @@ def dsa_key() -> dsa.DSAPrivateKey:
     return dsa.generate_private_key(key_size=1024)
 
 
-def rsa_public_key(modulus: int, exponent: int = 65537) -> rsa.RSAPublicKey:
+def rsa_public_key_from_modulus(modulus: int, exponent: int = 65537) -> rsa.RSAPublicKey:
+    """A public key with a given modulus (the checks read only the public key; nobody signs with it)."""
     return rsa.RSAPublicNumbers(exponent, modulus).public_key()
 
 
-def plain_rsa_modulus(bits: int = 2048, seed: int = 1) -> int:
-    """An odd ``bits``-bit number without the ROCA fingerprint (not a real key's modulus)."""
-    rng = random.Random(seed)
-    while True:
-        n = rng.getrandbits(bits) | (1 << (bits - 1)) | 1
-        if not is_roca_shaped(n):
-            return n
-
-
-def roca_modulus(bits: int = 2048, seed: int = 1) -> int:
-    """An odd ``bits``-bit number with the ROCA fingerprint: a power of 65537 modulo every test prime."""
-    m = 1
-    for p in _ROCA_PRIMES:
-        m *= p
-    rng = random.Random(seed)
-    residue = pow(65537, rng.randrange(2, 10_000), m)
-    n = residue + m * (((1 << (bits - 1)) // m) + rng.getrandbits(bits - m.bit_length() - 2))
-    if n % 2 == 0:
-        n += m  # m is odd, so this keeps the residues and flips the parity
-    assert n.bit_length() == bits and is_roca_shaped(n)
-    return n
-
-
-def is_roca_shaped(n: int) -> bool:
-    def powers(r: int) -> set[int]:
-        seen, x = set(), 1
-        while x not in seen:
-            seen.add(x)
-            x = x * 65537 % r
-        return seen
-
-    return all(n % r in powers(r) for r in _ROCA_PRIMES)
+def data_file(*parts: str) -> Path:
+    return DATA.joinpath(*parts)
 
 
 @dataclass(frozen=True)
@@ -130,16 +101,16 @@ def _build(subject: str, public_key: PublicKey, issuer_name: x509.Name, signing_
 
 def make_ca(common_name: str = "Test Root CA", *, issuer: Issued | None = None, key: PrivateKey | None = None,
             not_before: dt.datetime | None = None, not_after: dt.datetime | None = None,
-            serial: int | None = None) -> Issued:
+            serial: int | None = None, extensions: tuple[x509.ExtensionType, ...] = ()) -> Issued:
     """A CA certificate: self-signed, or an intermediate when ``issuer`` is given."""
     key = key or ec_key()
     if issuer is None:
         cert = _build(common_name, key.public_key(), _name(common_name), key, ca=True,
-                      not_before=not_before, not_after=not_after, serial=serial)
+                      not_before=not_before, not_after=not_after, serial=serial, extensions=extensions)
     else:
         assert issuer.key is not None
         cert = _build(common_name, key.public_key(), issuer.cert.subject, issuer.key, ca=True,
-                      not_before=not_before, not_after=not_after, serial=serial)
+                      not_before=not_before, not_after=not_after, serial=serial, extensions=extensions)
     return Issued(cert, key)
 
 

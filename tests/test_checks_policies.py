@@ -1,4 +1,5 @@
-"""IOT_POLICY_OVERLY_PERMISSIVE_CHECK and IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK over moto's IoT policies."""
+"""IOT_POLICY_OVERLY_PERMISSIVE_CHECK and IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK over moto's IoT policies
+(check-triggers.md 11 and 12: each policy's default version, attached or not)."""
 
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ SCOPED_DEVICE_POLICY = document(
 )
 
 
-# -- IOT_POLICY_OVERLY_PERMISSIVE_CHECK -------------------------------------------------
+# -- IOT_POLICY_OVERLY_PERMISSIVE_CHECK (check-triggers.md 11) ---------------------------
 
 def test_scoped_device_policy_is_compliant(iot: Any) -> None:
     iot.create_policy(policyName="scoped", policyDocument=SCOPED_DEVICE_POLICY)
@@ -186,7 +187,7 @@ def test_findings_keep_the_version_that_was_default_when_the_audit_ran(iot: Any)
     assert new["reasonForNonCompliance"].endswith("[iot:Publish].")
 
 
-# -- IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK ------------------------------------------
+# -- IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK (check-triggers.md 12) -------------------
 
 BUILDING = f"{ARN}topicfilter/building/*"
 
@@ -229,6 +230,21 @@ def test_denied_topic_filter_reachable_through_an_allowed_wildcard_is_reported(i
     assert f"{ARN}topicfilter/building/control_room/*" in finding["reasonForNonCompliance"]
 
 
+def test_a_policy_with_both_misconfigurations_counts_once_with_a_finding_per_code(iot: Any) -> None:
+    """check-triggers.md 12 and §G [INF]: one finding per (resource, reason code), counted once."""
+    iot.create_policy(policyName="p", policyDocument=document(
+        allow("iot:Subscribe", BUILDING),
+        deny("iot:Subscribe", [f"{ARN}topicfilter/building/+/camera", f"{ARN}topicfilter/building/control_room/*"]),
+        allow("iot:Receive", f"{ARN}topic/building/*"),
+    ))
+    _, details, findings = audit(iot, MISCONFIGURED)
+    assert (details["totalResourcesCount"], details["nonCompliantResourcesCount"]) == (1, 1)
+    assert sorted(f["reasonForNonComplianceCode"] for f in findings) == [
+        "POLICY_CONTAINS_MQTT_WILDCARDS_IN_DENY_STATEMENT", "TOPIC_FILTERS_INTENDED_TO_DENY_ALLOWED_USING_WILDCARDS"]
+    assert {f["nonCompliantResource"]["resourceIdentifier"] == identifier("p", "1") for f in findings} == {True}
+    assert all("additionalInfo" not in f["nonCompliantResource"] and "relatedResources" not in f for f in findings)
+
+
 @pytest.mark.parametrize("statements", [
     # The page's properly configured policy: Receive is denied too.
     [allow("iot:Subscribe", BUILDING), deny("iot:Subscribe", f"{ARN}topicfilter/building/control_room/*"),
@@ -253,6 +269,7 @@ def test_misconfiguration_reads_the_default_version_and_keeps_old_findings(iot: 
     iot.create_policy(policyName="fine", policyDocument=SCOPED_DEVICE_POLICY)
     task, details, [finding] = audit(iot, MISCONFIGURED)
     assert (details["totalResourcesCount"], details["nonCompliantResourcesCount"]) == (2, 1)
+    assert finding["reasonForNonComplianceCode"] == "POLICY_CONTAINS_MQTT_WILDCARDS_IN_DENY_STATEMENT"
 
     iot.create_policy_version(policyName="p", policyDocument=SCOPED_DEVICE_POLICY, setAsDefault=True)
     _, details, findings = audit(iot, MISCONFIGURED)

@@ -197,7 +197,7 @@ def test_every_documented_check_can_be_enabled(iot):
         ("DEVICE_CERTIFICATE_EXPIRING_CHECK", "CERT_EXPIRATION_THRESHOLD_IN_DAYS"),
     ],
 )
-@pytest.mark.parametrize("value", ["30", "365", "3652"])
+@pytest.mark.parametrize("value", ["30", "365", "3650"])
 def test_custom_configuration_in_range_is_accepted_and_echoed(iot, check, setting, value):
     iot.update_account_audit_configuration(
         roleArn=ROLE, auditCheckConfigurations={check: {"enabled": True, "configuration": {setting: value}}}

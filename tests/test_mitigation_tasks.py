@@ -336,22 +336,21 @@ def test_deleted_policy_fails_the_execution(iot):
     assert set(assert_consistent(iot, "task-1").outcomes.values()) == {"failed"}
 
 
-def test_an_unexpected_fault_fails_only_its_execution(iot, monkeypatch):
-    from iot_audit_fake import mitigation_effects
+def test_an_unexpected_fault_in_an_effect_is_a_fake_bug_not_a_failed_execution(iot, monkeypatch):
+    """A bug in an effect is the fake's, never a believable FAILED/INTERNAL_FAILURE (issue 12; test_fake_bug.py)."""
+    from iot_audit_fake import FakeBug, mitigation_effects
 
     def broken(state, finding, params):
         raise RuntimeError("bug in an effect")
 
     monkeypatch.setitem(mitigation_effects.EFFECTS, "PUBLISH_FINDING_TO_SNS", broken)
-    audit, (cert,) = device_findings(iot)
+    audit, _ = device_findings(iot)
     create_action(iot, "notify", "PUBLISH_FINDING_TO_SNS")
     create_action(iot, "deactivate", "UPDATE_DEVICE_CERTIFICATE")
-    start_task(iot, "task-1", {DEVICE_EXPIRING: ["notify", "deactivate"]}, audit_task_id=audit)
-    result = assert_consistent(iot, "task-1")
-    [runs] = result.executions.values()
-    assert [r["status"] for r in runs] == ["FAILED", "SKIPPED"]
-    assert runs[0]["errorCode"] == "INTERNAL_FAILURE"
-    assert certificate_status(iot, cert) == "ACTIVE"
+    with pytest.raises(FakeBug) as raised:
+        start_task(iot, "task-1", {DEVICE_EXPIRING: ["notify", "deactivate"]}, audit_task_id=audit)
+        iot.describe_audit_mitigation_actions_task(taskId="task-1")
+    assert isinstance(raised.value.__cause__, RuntimeError)
 
 
 # -- target shapes ---------------------------------------------------------------------------------

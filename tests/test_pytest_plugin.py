@@ -7,7 +7,6 @@ on it in a subprocess, then checks the outcomes and the output.
 
 from __future__ import annotations
 
-import importlib
 import textwrap
 
 import pytest
@@ -438,18 +437,7 @@ def test_xdist_workers_do_not_collide(pytester):
 # -- the server fixture ---------------------------------------------------------------------------
 
 
-def _server_importable() -> str | None:
-    try:
-        importlib.import_module("iot_audit_fake.server").ThreadedServer  # noqa: B018
-    except Exception as error:  # the server module is being written separately
-        return f"iot_audit_fake.server.ThreadedServer is not importable yet: {error!r}"
-    return None
-
-
 def test_iot_audit_server_gives_an_endpoint_for_boto3(pytester):
-    reason = _server_importable()
-    if reason:
-        pytest.skip(reason)
     write(pytester, "test_server.py", """
         import boto3
         import pytest
@@ -483,3 +471,103 @@ def test_iot_audit_server_gives_an_endpoint_for_boto3(pytester):
     """)
     run(pytester).assert_outcomes(passed=5)
     run(pytester, "-n", "2").assert_outcomes(passed=5)
+
+
+# -- cheap to import, documented, sets up the environment --------------------------------------------
+
+
+HEAVY = ("moto", "boto3", "botocore", "cryptography", "iot_audit_fake.backend", "iot_audit_fake.pytest_controller")
+
+
+def test_importing_the_plugin_imports_nothing_heavy(pytester):
+    import subprocess
+    import sys
+
+    code = ("import sys, iot_audit_fake.pytest_plugin; "
+            f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    # ... nor does a session that loads it (through the entry point) and uses no fixture
+    write(pytester, "test_light.py", f"""
+        import sys
+
+        def test_plugin_loaded_but_nothing_heavy(request):
+            assert request.config.pluginmanager.has_plugin("iot_audit_fake")
+            assert [m for m in {HEAVY!r} if m in sys.modules] == []
+    """)
+    run(pytester).assert_outcomes(passed=1)
+
+
+def test_every_fixture_has_a_docstring(pytester):
+    write(pytester, "test_nothing.py", "def test_nothing():\n    pass\n")
+    out = run(pytester, "--fixtures").stdout.str()
+    for fixture in ("iot_audit", "iot_client", "iot_audit_region", "iot_audit_server"):
+        block = out.split(f"\n{fixture} ", 1)[1].split("\n\n", 1)[0]
+        assert "no docstring available" not in block, block
+        assert len(block.splitlines()) >= 2, block
+
+
+def test_iot_audit_sets_a_region_and_dummy_credentials_for_the_test_only(pytester, monkeypatch):
+    for name in ("AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                 "AWS_SECURITY_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    write(pytester, "conftest.py", """
+        import pytest
+
+        @pytest.fixture
+        def iot_audit_region():
+            return "eu-central-1"
+    """)
+    write(pytester, "test_environment.py", """
+        import os
+
+        import boto3
+
+
+        def test_a_plain_client_needs_nothing(iot_audit):
+            iot = boto3.client("iot")  # no region, no credentials given
+            assert iot.meta.region_name == "eu-central-1"
+            iot.create_thing(thingName="sensor-1")
+            assert [t["thingName"] for t in iot.list_things()["things"]] == ["sensor-1"]
+            assert iot_audit.backend is iot_audit.backend_for(iot_audit.account_id, "eu-central-1")
+
+
+        def test_the_environment_is_put_back_afterwards():
+            for name in ("AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+                assert name not in os.environ, name
+    """)
+    run(pytester, "-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_load_scenario_paths_are_relative_to_the_test_file_and_errors_show_the_resolved_path(pytester):
+    write(pytester, "suite/data/fleet.yaml", FLEET)
+    write(pytester, "suite/test_paths.py", """
+        import pathlib
+
+        import pytest
+
+        from iot_audit_fake import ScenarioError
+
+
+        def test_relative_to_this_file(iot_audit, iot_client):
+            iot_audit.load_scenario("data/fleet.yaml")
+            assert len(iot_client.list_things()["things"]) == 2
+
+
+        def test_a_missing_file_names_where_it_was_looked_for(iot_audit):
+            with pytest.raises(ScenarioError) as raised:
+                iot_audit.load_scenario("data/missing.yaml")
+            expected = pathlib.Path(__file__).parent / "data" / "missing.yaml"
+            assert str(raised.value).startswith(f"{expected}: cannot read"), raised.value
+
+
+        @pytest.mark.iot_audit_scenario("data/missing.yaml")
+        def test_the_marker_says_the_same(iot_audit):
+            pass
+    """)
+    result = run(pytester, "suite")
+    result.assert_outcomes(passed=2, errors=1)
+    expected = pytester.path / "suite" / "data" / "missing.yaml"
+    assert f"{expected}: cannot read" in result.stdout.str()

@@ -477,14 +477,6 @@ def test_control_clock_set_and_advance_move_task_start_times(server):
     assert now - target > dt.timedelta(hours=2) or now < target
 
 
-def test_control_clock_without_time_machine_is_a_400_saying_so(server, monkeypatch):
-    monkeypatch.setitem(sys.modules, "time_machine", None)  # as if it were not installed
-    status, headers, body = request(server, "POST", "/_iot_audit/clock", {"set": "2026-03-01T00:00:00Z"})
-    document = error_document(status, headers, body, "InvalidRequestException", 400)
-    assert "time-machine" in document["message"]
-    assert _clock(server) - dt.datetime.now(dt.timezone.utc) < dt.timedelta(seconds=30)  # not moved
-
-
 def test_control_clock_advance_without_set_starts_from_now(server):
     before = dt.datetime.now(dt.timezone.utc) - dt.timedelta(milliseconds=1)  # the fake's clock is to the ms
     moved = _clock(server, {"advance": 86400})
@@ -725,3 +717,100 @@ def test_threaded_server_lifecycle_and_shared_state(server):
     parts = urlsplit(url)
     with pytest.raises(OSError):
         http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=5).request("GET", "/")
+
+
+# -- unimplemented operations, the log ------------------------------------------------------------
+
+
+def _server_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [record for record in caplog.records if record.name == "iot_audit_fake.server"]
+
+
+def test_an_operation_neither_the_fake_nor_moto_serves_is_a_501_naming_it_not_retried(server, caplog):
+    iot = api(server)  # botocore's default retries: a 500 would be tried again, a 501 is not
+    with caplog.at_level(logging.INFO, logger="iot_audit_fake.server"):
+        error = assert_error(lambda: iot.list_security_profiles(), "NotImplementedException", 501)
+    assert "ListSecurityProfiles" in error.response["Error"]["Message"]
+    assert error.response["ResponseMetadata"]["RetryAttempts"] == 0
+    lines = [record for record in _server_lines(caplog) if "/security-profiles" in record.getMessage()]
+    assert len(lines) == 1, [record.getMessage() for record in lines]
+    assert "501 NotImplementedException ListSecurityProfiles" in lines[0].getMessage()
+    assert lines[0].exc_info is None  # one line, no traceback
+
+
+def test_every_request_line_carries_its_error_code(server, caplog):
+    iot = api(server, config=NO_RETRIES)
+    with caplog.at_level(logging.INFO, logger="iot_audit_fake.server"):
+        assert_error(lambda: iot.describe_audit_task(taskId="a3aea009955e501a31b764abe1bebd3d"),
+                     "ResourceNotFoundException", 404)
+        request(server, "GET", "/audit/no-such-path", headers={"Authorization": SIGNED_IOT})
+        assert_error(lambda: api(server, "sns").get_topic_attributes(TopicArn="arn:aws:sns:us-east-1:123456789012:x"),
+                     "NotFound", 404)
+        iot.list_audit_suppressions()
+    messages = [record.getMessage() for record in _server_lines(caplog)]
+    assert any(m.startswith("GET /audit/tasks/a3aea009955e501a31b764abe1bebd3d 404 ResourceNotFoundException ")
+               for m in messages), messages
+    assert any(m.startswith("GET /audit/no-such-path 404 UnknownOperationException ") for m in messages), messages
+    assert any(m.startswith("POST / 404 NotFound ") for m in messages), messages  # moto's XML error
+    assert any(m.startswith("POST /audit/suppressions/list 200 - ") for m in messages), messages
+
+
+def test_log_times_are_real_time_and_the_fake_time_is_shown_apart(server, caplog):
+    real_before = dt.datetime.now(dt.timezone.utc).timestamp()
+    assert request(server, "POST", "/_iot_audit/clock", {"set": "2031-06-01T00:00:00Z"})[0] == 200
+    with caplog.at_level(logging.INFO, logger="iot_audit_fake.server"):
+        api(server).list_audit_suppressions()
+    line = next(r for r in _server_lines(caplog) if r.getMessage().startswith("POST /audit/suppressions/list"))
+    assert real_before - 1 <= line.created <= real_before + 60  # not 2031
+    assert "[fake time 2031-06-01T00:00" in line.getMessage()
+    assert logging.Formatter("%(asctime)s").format(line)[:4] != "2031"
+
+
+def test_requests_that_name_no_service_get_a_json_403(server):
+    for method, path, headers in [("GET", "/whatever", {}), ("POST", "/", {}),
+                                  ("GET", "/", {"Authorization": "garbage"}),
+                                  ("GET", "/", {"Authorization": "AWS4-HMAC-SHA256 Credential=x"}),
+                                  ("GET", "/", {"Authorization": SIGNED_IOT.replace("/iot/", "/nosuchservice/")})]:
+        status, _, body = request(server, method, path, headers=headers)
+        assert status == 403, (path, headers, body)
+        assert json.loads(body)["__type"] in ("MissingAuthenticationTokenException", "InvalidSignatureException")
+    # S3 path-style with SigV2 or a presigned URL still reaches moto's S3.
+    s3 = api(server, "s3")
+    s3.create_bucket(Bucket="kept")
+    url = s3.generate_presigned_url("list_objects_v2", Params={"Bucket": "kept"})
+    status, _, body = request(server, "GET", url[len(server.endpoint_url):])
+    assert status == 200, body
+
+
+@pytest.mark.parametrize("headers", [{"Authorization": SIGNED_IOT.replace("us-east-1", "xx-nowhere-1")},
+                                     {"Authorization": SIGNED_IOT.replace("us-east-1", "EU-WEST-1")},
+                                     {"Host": "iot.xx-nowhere-1.amazonaws.com"}])
+def test_an_iot_request_for_a_region_no_partition_has_is_refused(server, headers):
+    for path in ("/audit/configuration", "/things"):  # the fake's and moto's operations alike
+        status, answer_headers, body = request(server, "GET", path, headers=headers)
+        error_document(status, answer_headers, body, "InvalidSignatureException", 403)
+
+
+def test_a_host_name_is_read_case_insensitively(server):
+    enable(api(server, region="eu-west-1"))
+    status, _, body = request(server, "GET", "/audit/configuration", headers={"Host": "IOT.EU-WEST-1.amazonaws.com"})
+    assert (status, json.loads(body)["roleArn"]) == (200, ROLE)
+
+
+def test_a_body_that_cannot_be_read_is_a_400_and_the_server_goes_on(server):
+    import socket
+
+    parts = urlsplit(server.endpoint_url)
+    for raw in (b"POST /audit/tasks HTTP/1.1\r\nHost: iot.us-east-1.amazonaws.com\r\nContent-Length: 100\r\n\r\n{",
+                b"POST /audit/tasks HTTP/1.1\r\nHost: iot.us-east-1.amazonaws.com\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"):
+        with socket.create_connection((parts.hostname, parts.port), timeout=10) as connection:
+            connection.sendall(raw)
+            connection.shutdown(socket.SHUT_WR)
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400"), head
+        assert json.loads(body)["__type"] == "SerializationException"
+    assert api(server).list_audit_suppressions()["suppressions"] == []

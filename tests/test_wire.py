@@ -131,7 +131,7 @@ def test_percent_encoded_path_label_is_decoded_before_validation(iot):
                       "ResourceNotFoundException", 404)
 
 
-# -- what the fake does not serve -----------------------------------------------------------------
+# -- what no IoT operation is ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -140,13 +140,57 @@ def test_percent_encoded_path_label_is_decoded_before_validation(iot):
         ("GET", "/audit/no-such-thing"),
         ("PUT", "/audit/configuration"),
         ("POST", f"/audit/tasks/{UNKNOWN_TASK}"),
+        ("GET", "/audit/scheduledaudits/x/"),
+        ("GET", "/audit/tasks/"),
+        ("OPTIONS", "/audit/configuration"),
     ],
 )
-def test_unknown_audit_path_falls_through_to_moto(iot, method, path):
-    response = call(method, path)
-    assert response.status_code < 500, response.text
-    assert response.status_code == 404
-    assert "x-amzn-ErrorType" not in response.headers  # moto's plain 404, not an answer of the fake
+def test_a_path_or_method_no_iot_operation_has_is_unknown_operation(iot, method, path):
+    """Never moto's unimplemented handlers nor an HTML page: AWS's UnknownOperationException, 404."""
+    body = assert_wire_error(call(method, path), "UnknownOperationException", 404)
+    assert method in body["message"]
+
+
+def test_an_iot_operation_moto_does_not_implement_is_left_to_moto(iot):
+    """In-process, moto's own NotImplementedError reaches the caller, as with moto alone."""
+    with pytest.raises(NotImplementedError):
+        iot.list_security_profiles()
+
+
+@pytest.mark.parametrize("region", ["xx-nowhere-1", "us-east-1x"])
+def test_a_host_naming_no_region_is_refused_with_a_json_error(iot, region):
+    response = requests.get(f"https://iot.{region}.amazonaws.com/audit/configuration", timeout=5)
+    body = assert_wire_error(response, "InvalidSignatureException", 403)
+    assert region in body["message"]
+
+
+@pytest.mark.parametrize("value", ["1e400", "-1e400", "nan", "inf", "99999999999999999999", "-5",
+                                   "0001-01-01T00:00:00Z", "x" * 200])
+def test_an_out_of_range_or_unreadable_timestamp_is_invalid_request(iot, value):
+    response = call("GET", "/audit/tasks", params={"startTime": value, "endTime": "1700000000",
+                                                    "taskType": "ON_DEMAND_AUDIT_TASK"})
+    body = assert_wire_error(response, "InvalidRequestException", 400)
+    assert "startTime" in body["message"]
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000, b'{"a":' * 100_000, b'{"roleArn": ' + b"[" * 70 + b"]" * 70 + b"}",
+                                  b'{"roleArn": NaN}', b'{"roleArn": Infinity}'])
+def test_deep_nesting_and_non_json_numbers_are_refused(iot, body):
+    response = call("PATCH", "/audit/configuration", data=body, headers={"Content-Type": "application/json"})
+    assert_wire_error(response, "InvalidRequestException", 400)
+
+
+def test_an_operation_that_models_no_invalid_request_refuses_with_serialization_exception(iot):
+    """GetV2LoggingOptions models no InvalidRequestException: a bad value is a protocol error.
+
+    Its ``verbose`` member is newer than botocore 1.37 (the lowest supported); on a model without it,
+    the parameter is not the operation's, and is ignored as any unknown query parameter is."""
+    response = call("GET", "/v2LoggingOptions", params={"verbose": "maybe"})
+    members = iot.meta.service_model.operation_model("GetV2LoggingOptions").input_shape
+    if members is not None and "verbose" in members.members:
+        assert_wire_error(response, "SerializationException", 400)
+    else:
+        assert_wire_error(response, "NotConfiguredException", 404)
 
 
 def test_moto_still_serves_the_rest_of_iot_over_http(iot):

@@ -60,10 +60,11 @@ CATALOGUE: tuple[CheckSpec, ...] = (
               KEY_CVES, CA_ACTIONS),
     CheckSpec("CONFLICTING_CLIENT_IDS_CHECK", "HIGH", "CLIENT_ID", "clientId",
               ("DUPLICATE_CLIENT_ID_ACROSS_CONNECTIONS",), (PSNS,)),
-    # Resource type and mitigation set inferred [INF]: the check reads device certificates.
+    # Resource type and mitigation set inferred [INF]: the check reads device certificates. The docs
+    # say 30-3652 days, but the service refuses an age threshold above 3650 (check-triggers.md §6).
     CheckSpec("DEVICE_CERTIFICATE_AGE_CHECK", "LOW", "DEVICE_CERTIFICATE", "deviceCertificateId",
               ("CERTIFICATE_PAST_AGE_THRESHOLD",), DEV_ACTIONS,
-              (ConfigSpec("CERT_AGE_THRESHOLD_IN_DAYS", 30, 3652, 365),)),
+              (ConfigSpec("CERT_AGE_THRESHOLD_IN_DAYS", 30, 3650, 365),)),
     CheckSpec("DEVICE_CERTIFICATE_EXPIRING_CHECK", "MEDIUM", "DEVICE_CERTIFICATE", "deviceCertificateId",
               EXPIRY_CODES, DEV_ACTIONS,
               (ConfigSpec("CERT_EXPIRATION_THRESHOLD_IN_DAYS", 30, 3652, 30),)),

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import clock, collection
+from ..checks.catalogue import CHECK_NAMES
 from ..configuration import AuditConfiguration
 from ..errors import InvalidRequestException, ResourceNotFoundException
-from ..state import AccountState
+from .base import OperationsBase
 
 
-class ConfigurationOperations(AccountState):
+class ConfigurationOperations(OperationsBase):
     def describe_account_audit_configuration(self) -> dict[str, Any]:
-        return self.configuration.describe()
+        return self.state.configuration.describe()
 
     def update_account_audit_configuration(
         self,
@@ -19,19 +21,23 @@ class ConfigurationOperations(AccountState):
         audit_notification_target_configurations: dict[str, dict[str, Any]] | None = None,
         audit_check_configurations: dict[str, dict[str, Any]] | None = None,
     ) -> None:
-        config = self.configuration
+        config = self.state.configuration
         config.validate_update(role_arn, audit_notification_target_configurations,
-                               audit_check_configurations, self.checks_in_use())
-        config.update(role_arn, audit_notification_target_configurations, audit_check_configurations)
+                               audit_check_configurations, self.state.checks_in_use())
+        disabled = config.update(role_arn, audit_notification_target_configurations, audit_check_configurations,
+                                 clock.now())
+        collection.forget(self.state, disabled)
 
     def delete_account_audit_configuration(self, delete_scheduled_audits: bool | None = None) -> None:
-        if not self.configuration.exists:
+        if not self.state.configuration.exists:
             raise ResourceNotFoundException("No audit configuration exists for this account.")
-        if self.checks_in_use() and not delete_scheduled_audits:
+        if self.state.checks_in_use() and not delete_scheduled_audits:
             # AWS documents no answer here; refusing matches "cannot disable a check a scheduled audit uses" [INF].
             raise InvalidRequestException(
                 "Scheduled audits exist; pass deleteScheduledAudits=true to delete them with the configuration."
             )
-        for name in list(self.scheduled_audits):
-            self.tags.pop(self.scheduled_audits.pop(name).arn, None)
-        self.configuration = AuditConfiguration()
+        for name in list(self.state.scheduled_audits):
+            self.state.remove_scheduled_audit(name)
+        enabled = {name for name in CHECK_NAMES if self.state.configuration.is_enabled(name)}
+        self.state.configuration = AuditConfiguration()
+        collection.forget(self.state, enabled)

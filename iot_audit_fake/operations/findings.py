@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from ..errors import InvalidRequestException, ResourceNotFoundException
 from ..findings import Finding
+from ..listing_index import finding_filter, task_finding_positions
 from ..pagination import decode_token, take_page
-from ..state import AccountState
+from .base import OperationsBase
 from .tasks import check_window
 
 
-class FindingOperations(AccountState):
+class FindingOperations(OperationsBase):
     def list_audit_findings(
         self,
         task_id: str | None = None,
@@ -31,24 +33,26 @@ class FindingOperations(AccountState):
         query = ["ListAuditFindings", task_id, check_name, resource_identifier, list_suppressed_findings,
                  start_time and start_time.timestamp(), end_time and end_time.timestamp()]
         position = decode_token(next_token, query)
-        candidates: Iterable[tuple[Any, Finding]]
+        where = finding_filter(check_name, resource_identifier, list_suppressed_findings)
+        matching: Iterable[tuple[Any, Finding]]
         if task_id is not None:
-            task = self.tasks.get(task_id)
+            task = self.state.tasks.get(task_id)
             if task is None:
                 # ResourceNotFound is not modeled for this operation.
                 raise InvalidRequestException(f"Audit task {task_id} does not exist.")
-            start = position + 1 if position is not None else 0
-            candidates = ((i, task.findings[i]) for i in range(start, len(task.findings)))
+            positions = task_finding_positions(task, where)
+            # Tokens hold a position in the task's findings: resume after it.
+            start = bisect.bisect_right(positions, position) if position is not None else 0
+            matching = ((positions[i], task.findings[positions[i]]) for i in range(start, len(positions)))
         else:
             assert start_time is not None and end_time is not None
             begin = check_window(start_time, end_time)
-            candidates = self.findings.newest_first(begin, end_time, tuple(position) if position else None)
-        matching = _matching(candidates, check_name, resource_identifier, list_suppressed_findings)
+            matching = self.state.findings.newest_first(begin, end_time, tuple(position) if position else None, where)
         page, token = take_page(matching, max_results, lambda pair: pair[0], query)
         return {"findings": [finding.describe() for _, finding in page], "nextToken": token}
 
     def get_finding(self, finding_id: str) -> Finding:
-        finding = self.findings.get(finding_id)
+        finding = self.state.findings.get(finding_id)
         if finding is None:
             raise ResourceNotFoundException(f"Audit finding {finding_id} does not exist.")
         return finding
@@ -66,19 +70,3 @@ class FindingOperations(AccountState):
         page, token = take_page(((i, related[i]) for i in range(start, len(related))), max_results,
                                 lambda pair: pair[0], query)
         return {"relatedResources": [resource for _, resource in page], "nextToken": token}
-
-
-def _matching(
-    candidates: Iterable[tuple[Any, Finding]],
-    check_name: str | None,
-    identifier: dict[str, Any] | None,
-    suppressed: bool | None,
-) -> Iterator[tuple[Any, Finding]]:
-    for position, finding in candidates:
-        if check_name is not None and finding.check_name != check_name:
-            continue
-        if identifier is not None and finding.identifier != identifier:
-            continue
-        if suppressed is not None and finding.is_suppressed != suppressed:
-            continue
-        yield position, finding

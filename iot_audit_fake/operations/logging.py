@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..state import AccountState
+from .base import OperationsBase
 
 
-class LoggingOperations(AccountState):
+class LoggingOperations(OperationsBase):
     def get_v2_logging_options(self, verbose: bool | None = None) -> dict[str, Any]:
-        return self.logging.get_v2()
+        return self.state.logging.get_v2()
 
     def set_v2_logging_options(
         self,
@@ -18,10 +18,10 @@ class LoggingOperations(AccountState):
         disable_all_logs: bool | None = None,
         event_configurations: list[dict[str, Any]] | None = None,
     ) -> None:
-        self.logging.set_v2(role_arn, default_log_level, disable_all_logs, event_configurations)
+        self.state.logging.set_v2(role_arn, default_log_level, disable_all_logs, event_configurations)
 
     def get_logging_options(self) -> dict[str, Any]:
-        return self.logging.get_v1()
+        return self.state.logging.get_v1()
 
     def set_logging_options(self, logging_options_payload: dict[str, Any]) -> None:
-        self.logging.set_v1(logging_options_payload)
+        self.state.logging.set_v1(logging_options_payload)

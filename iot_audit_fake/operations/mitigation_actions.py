@@ -8,15 +8,15 @@ from .. import clock, ids
 from ..errors import LimitExceededException, ResourceAlreadyExistsException, ResourceNotFoundException
 from ..mitigation_actions import MitigationAction, action_type
 from ..pagination import after_position, decode_token, take_page
-from ..state import AccountState
+from .base import OperationsBase
 
 #: Mitigation actions per account and region, not adjustable [D-quota].
 MAX_MITIGATION_ACTIONS = 100
 
 
-class MitigationActionOperations(AccountState):
+class MitigationActionOperations(OperationsBase):
     def get_mitigation_action(self, name: str) -> MitigationAction:
-        action = self.mitigation_actions.get(name)
+        action = self.state.mitigation_actions.get(name)
         if action is None:
             raise ResourceNotFoundException(f"Mitigation action {name} does not exist.")
         return action
@@ -26,24 +26,23 @@ class MitigationActionOperations(AccountState):
         tags: list[dict[str, str]] | None = None,
     ) -> dict[str, Any]:
         action_type(action_params)
-        self.validate_tags(tags or [])
-        existing = self.mitigation_actions.get(action_name)
-        arn = self.arn(f"mitigationaction/{action_name}")
+        self.state.validate_tags(tags or [])
+        existing = self.state.mitigation_actions.get(action_name)
+        arn = self.state.arn(f"mitigationaction/{action_name}")
         if existing is not None:
-            same_tags = self.tags.get(arn, {}) == {t["Key"]: t.get("Value", "") for t in tags or []}
+            same_tags = self.state.tags.get(arn, {}) == {t["Key"]: t.get("Value", "") for t in tags or []}
             if (existing.role_arn, existing.params) == (role_arn, action_params) and same_tags:
                 return {"actionArn": existing.arn, "actionId": existing.action_id}  # a retry
             raise ResourceAlreadyExistsException(
                 f"Mitigation action {action_name} already exists with different settings.", action_name, arn
             )
-        if len(self.mitigation_actions) >= MAX_MITIGATION_ACTIONS:
+        if len(self.state.mitigation_actions) >= MAX_MITIGATION_ACTIONS:
             raise LimitExceededException(f"At most {MAX_MITIGATION_ACTIONS} mitigation actions are allowed.")
         now = clock.now()
         action = MitigationAction(action_name, arn, ids.uuid_like(), role_arn, action_params, now, now,
-                                  next(self.sequence))
-        self.mitigation_actions[action_name] = action
-        if tags:
-            self.tags[arn] = {t["Key"]: t.get("Value", "") for t in tags}
+                                  self.state.next_sequence())
+        self.state.mitigation_actions[action_name] = action
+        self.state.add_tagged(arn, tags)
         return {"actionArn": arn, "actionId": action.action_id}
 
     def describe_mitigation_action(self, action_name: str) -> dict[str, Any]:
@@ -62,9 +61,7 @@ class MitigationActionOperations(AccountState):
         return {"actionArn": action.arn, "actionId": action.action_id}
 
     def delete_mitigation_action(self, action_name: str) -> None:
-        action = self.mitigation_actions.pop(action_name, None)  # idempotent, as AWS documents
-        if action is not None:
-            self.tags.pop(action.arn, None)
+        self.state.remove_mitigation_action(action_name)  # idempotent, as AWS documents
 
     def list_mitigation_actions(
         self, action_type: str | None = None, max_results: int | None = None, next_token: str | None = None
@@ -72,7 +69,7 @@ class MitigationActionOperations(AccountState):
         query = ["ListMitigationActions", action_type]
         position = decode_token(next_token, query)
         ordered = sorted(
-            (a for a in self.mitigation_actions.values() if action_type is None or a.action_type == action_type),
+            (a for a in self.state.mitigation_actions.values() if action_type is None or a.action_type == action_type),
             key=_newest_first,
         )
         page, token = take_page(after_position(ordered, position, _newest_first), max_results, _newest_first, query)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .. import clock
+from .. import clock, upkeep
 from ..checks.catalogue import CHECKS
 from ..errors import (
     InvalidRequestException,
@@ -14,16 +14,17 @@ from ..errors import (
     TaskAlreadyExistsException,
 )
 from ..findings import Finding
+from ..listing_index import selection_for
 from ..mitigation_tasks import Execution, MitigationTask, Selection
 from ..pagination import decode_token, take_page
-from ..state import AccountState
+from .base import OperationsBase
 from .tasks import check_window
 
 #: Audit mitigation-actions tasks running at once [D-quota].
 MAX_RUNNING_MITIGATION_TASKS = 10
 
 
-class MitigationTaskOperations(AccountState):
+class MitigationTaskOperations(OperationsBase):
     def start_audit_mitigation_actions_task(
         self,
         task_id: str,
@@ -31,18 +32,18 @@ class MitigationTaskOperations(AccountState):
         audit_check_to_actions_mapping: dict[str, list[str]],
         client_request_token: str,
     ) -> dict[str, Any]:
-        existing = self.mitigation_tasks.get(task_id)
+        existing = self.state.mitigation_tasks.get(task_id)
         if existing is not None:
             if existing.token == client_request_token:
                 return {"taskId": task_id}  # a retry of the same request
             raise TaskAlreadyExistsException(f"Audit mitigation actions task {task_id} already exists.")
-        if client_request_token in self.mitigation_tokens:
+        if client_request_token in self.state.mitigation_tokens:
             raise InvalidRequestException(
                 f"clientRequestToken {client_request_token} was already used for another task."
             )
         findings, wanted = self._target_findings(target)
         actions = self._mapping_actions(audit_check_to_actions_mapping)
-        running = len(self.running_mitigations)
+        running = len(self.state.running_mitigations)
         if running >= MAX_RUNNING_MITIGATION_TASKS:
             raise LimitExceededException(
                 f"At most {MAX_RUNNING_MITIGATION_TASKS} audit mitigation actions tasks can run at once."
@@ -64,10 +65,8 @@ class MitigationTaskOperations(AccountState):
             n for names in audit_check_to_actions_mapping.values() for n in names)]
         task = MitigationTask(task_id, client_request_token, clock.now(), target, audit_check_to_actions_mapping,
                               definitions, selections)
-        self.mitigation_tasks.add(task.start_time, task_id, task)
-        self.running_mitigations[task_id] = task
-        self.mitigation_tokens.add(client_request_token)
-        self.settle_mitigation(task)
+        self.state.add_mitigation_task(task)
+        upkeep.settle_mitigation(self.state, task, clock.now())
         return {"taskId": task_id}
 
     def _target_findings(self, target: dict[str, Any]) -> tuple[list[Finding], Any]:
@@ -81,12 +80,12 @@ class MitigationTaskOperations(AccountState):
         if finding_ids is not None:
             findings = []
             for finding_id in dict.fromkeys(finding_ids):  # a finding listed twice is one finding
-                finding = self.findings.get(finding_id)
+                finding = self.state.findings.get(finding_id)
                 if finding is None:
                     raise InvalidRequestException(f"Audit finding {finding_id} does not exist.")
                 findings.append(finding)
             return findings, lambda finding: True
-        task = self.tasks.get(str(audit_task_id))
+        task = self.state.tasks.get(str(audit_task_id))
         if task is None:
             raise InvalidRequestException(f"Audit task {audit_task_id} does not exist.")
         if codes is None:
@@ -100,7 +99,7 @@ class MitigationTaskOperations(AccountState):
             if spec is None:
                 raise InvalidRequestException(f"Unknown audit check name: {check}.")
             for name in names:
-                action = self.mitigation_actions.get(name)
+                action = self.state.mitigation_actions.get(name)
                 if action is None:
                     raise InvalidRequestException(f"Mitigation action {name} does not exist.")
                 if action.action_type not in spec.mitigation_types:
@@ -112,7 +111,7 @@ class MitigationTaskOperations(AccountState):
         return actions
 
     def _mitigation_task(self, task_id: str) -> MitigationTask:
-        task = self.mitigation_tasks.get(task_id)
+        task = self.state.mitigation_tasks.get(task_id)
         if task is None:
             raise ResourceNotFoundException(f"Audit mitigation actions task {task_id} does not exist.")
         return task
@@ -120,18 +119,17 @@ class MitigationTaskOperations(AccountState):
     def describe_audit_mitigation_actions_task(self, task_id: str) -> dict[str, Any]:
         task = self._mitigation_task(task_id)
         task.advance()
-        self.settle_mitigation(task)
+        upkeep.settle_mitigation(self.state, task, clock.now())
         return task.describe()
 
     def cancel_audit_mitigation_actions_task(self, task_id: str) -> None:
         task = self._mitigation_task(task_id)
-        self.settle_mitigation(task)
+        upkeep.settle_mitigation(self.state, task, clock.now())
         if task.task_status != "IN_PROGRESS":
             raise InvalidRequestException(
                 f"Task {task_id} is {task.task_status}; only an IN_PROGRESS task can be canceled."
             )
-        task.cancel(clock.now())
-        self.running_mitigations.pop(task_id, None)
+        self.state.cancel_mitigation_task(task, clock.now())
 
     def list_audit_mitigation_actions_tasks(
         self,
@@ -147,13 +145,10 @@ class MitigationTaskOperations(AccountState):
         query = ["ListAuditMitigationActionsTasks", start_time.timestamp(), end_time.timestamp(),
                  audit_task_id, finding_id, task_status]
         position = decode_token(next_token, query)
-        window = self.mitigation_tasks.newest_first(begin, end_time, tuple(position) if position else None)
-        matching = (
-            (key, task) for key, task in window
-            if (audit_task_id is None or task.target.get("auditTaskId") == audit_task_id)
-            and (finding_id is None or finding_id in task.finding_ids())
-            and (task_status is None or task.task_status == task_status)
-        )
+        where = {name: value for name, value in (("audit_task", audit_task_id), ("finding", finding_id),
+                                                 ("status", task_status)) if value is not None}
+        after = tuple(position) if position else None
+        matching = self.state.mitigation_tasks.newest_first(begin, end_time, after, where)
         page, token = take_page(matching, max_results, lambda pair: list(pair[0]), query)
         return {"tasks": [task.metadata() for _, task in page], "nextToken": token}
 
@@ -165,11 +160,13 @@ class MitigationTaskOperations(AccountState):
         max_results: int | None = None,
         next_token: str | None = None,
     ) -> dict[str, Any]:
-        task = self.mitigation_tasks.get(task_id)
+        task = self.state.mitigation_tasks.get(task_id)
         if task is None:
             raise InvalidRequestException(f"Audit mitigation actions task {task_id} does not exist.")
-        executions = [e for e in task.executions() if e.finding.finding_id == finding_id
-                      and (action_status is None or e.status == action_status)]
+        # A task selects a finding once, so its executions for that finding are that selection's.
+        selection = selection_for(task, finding_id)
+        executions = [e for e in (selection.executions if selection is not None else [])
+                      if action_status is None or e.status == action_status]
         query = ["ListAuditMitigationActionsExecutions", task_id, finding_id, action_status]
         position = decode_token(next_token, query)
         start = position + 1 if position is not None else 0

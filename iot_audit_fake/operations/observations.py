@@ -1,30 +1,43 @@
-"""Backend calls for what AWS observes and moto cannot: device connections and seeded findings.
+"""Backend calls for what AWS observes and moto cannot: connections, service usage, CRLs, seeded findings.
 
-These are the documented ways for a test (or a scenario) to feed the checks::
+These are the documented ways for a test (or a scenario) to feed the checks
+(docs/observations.md)::
 
     backend = audit_backends["123456789012"]["us-east-1"]
     backend.record_connection("sensor-1", certificate_id=cert_id, thing_name="sensor-1")
+    backend.record_connection("app-7", identity_pool_id=pool_id)
+    backend.record_service_usage(role_arn, "iot")
+    backend.set_data_collection_delay("DEVICE_CERTIFICATE_SHARED_CHECK", 0)
     backend.seed_observation("LOGGING_DISABLED_CHECK", {"account": "123456789012"})
 
-Both only change what the next audit task sees; findings already produced stay as they were.
+They only change what the next audit task sees; findings already produced stay as they were.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
-from .. import clock, ids
-from ..checks.catalogue import resource_spec
-from ..checks.engine import Observation
+from .. import clock, ids, upkeep, verdict
+from ..checks import revocations
+from ..checks.catalogue import CHECKS, resource_spec
+from ..checks.outcomes import Observation
 from ..connections import Connection
 from ..errors import InvalidRequestException
 from ..findings import Finding
-from ..state import AccountState
 from ..tasks import ON_DEMAND, AuditTask, CheckRun
+from .base import OperationsBase
+
+#: Cognito IdentityPoolId, as the cognito-identity model constrains it.
+_POOL_ID = re.compile(r"^[\w-]+:[0-9a-f-]+$")
+#: An IAM role ARN (the path may hold slashes).
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+#: An IAM service prefix ("iot", "dynamodb", "execute-api").
+_SERVICE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-class ObservationOperations(AccountState):
+class ObservationOperations(OperationsBase):
     def record_connection(
         self,
         client_id: str,
@@ -32,34 +45,98 @@ class ObservationOperations(AccountState):
         thing_name: str | None = None,
         connected_at: dt.datetime | None = None,
         disconnected_at: dt.datetime | None = None,
+        identity_pool_id: str | None = None,
     ) -> Connection:
-        """Record one MQTT session: who connected, with which certificate, from when until when.
+        """Record one MQTT session: who connected, with which certificate or through which Cognito
+        identity pool, from when until when.
 
         ``connected_at`` defaults to now; a session without ``disconnected_at`` is still open.
+        ``identity_pool_id`` names the pool of a Cognito identity that connected: the two Cognito
+        checks examine only pools used to connect in the 31 days before the audit.
         """
-        self.refresh()
-        start = clock.aware(connected_at) if connected_at else clock.now()
-        end = clock.aware(disconnected_at) if disconnected_at else None
+        upkeep.catch_up(self.state, clock.now())
+        if not client_id:
+            raise InvalidRequestException("client_id must not be empty.")
+        if identity_pool_id is not None and not _POOL_ID.match(identity_pool_id):
+            raise InvalidRequestException(f"identity_pool_id {identity_pool_id!r} is not a Cognito identity pool id "
+                                          "(region:uuid).")
+        start = clock.instant(connected_at) if connected_at else clock.now()
+        end = clock.instant(disconnected_at) if disconnected_at else None
         if end is not None and end < start:
             raise InvalidRequestException("disconnected_at is earlier than connected_at.")
-        connection = Connection(client_id, certificate_id, thing_name, start, end)
-        self.connections.append(connection)
+        connection = Connection(client_id, certificate_id, thing_name, start, end, identity_pool_id)
+        self.state.connections.append(connection)
         return connection
 
     def record_revocation(self, issuer: str, serial: str | int) -> None:
-        """Record that ``issuer`` revoked the certificate with this serial number (what its CRL says).
+        """Record a CRL entry: ``issuer`` revoked the certificate with this serial number.
 
-        ``issuer`` is the issuer's name as RFC 4514 text (``cryptography``'s
-        ``Name.rfc4514_string()``); ``serial`` an int or hex, with or without colons.
-        REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK reports such a certificate while it is active.
+        ``issuer`` is the revoked certificate's issuer Name as RFC 4514 text (as ``cryptography``'s
+        ``Name.rfc4514_string()`` writes it, e.g. ``"CN=Fleet CA,O=Example Corp"``); ``serial`` an
+        int, or hex with or without colons. The entry covers device and CA certificates alike:
+        REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK reports an active device certificate on it,
+        REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK an ACTIVE CA certificate, and
+        INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK an intermediate CA that active
+        device certificates chain through (checks/revocations.py).
         """
-        self.refresh()
-        text = f"{serial:x}" if isinstance(serial, int) else serial
+        upkeep.catch_up(self.state, clock.now())
         try:
-            int(text.replace(":", ""), 16)
-        except ValueError:
-            raise InvalidRequestException(f"serial {serial!r} is not a hexadecimal number.") from None
-        self.revoked_serials.add((issuer, text))
+            entry = revocations.normalize(issuer, serial)
+        except ValueError as error:
+            raise InvalidRequestException(f"{error}.") from None
+        self.state.revoked_serials.add(entry)
+
+    def record_service_usage(self, role_arn: str, service: str, last_accessed: dt.datetime | None = None) -> None:
+        """Record that the IAM role last used ``service`` (its IAM prefix, e.g. "iot" or "dynamodb")
+        at ``last_accessed`` (default now): IAM's service-last-accessed data, which the two role-alias
+        checks read. A later time replaces an earlier one; an earlier one changes nothing.
+        """
+        upkeep.catch_up(self.state, clock.now())
+        if not _ROLE_ARN.match(role_arn):
+            raise InvalidRequestException(f"role_arn {role_arn!r} is not an IAM role ARN.")
+        prefix = service.lower()
+        if not _SERVICE.match(prefix):
+            raise InvalidRequestException(f"service {service!r} is not an IAM service prefix such as 'iot'.")
+        # A time after now is kept: a run sees it once its instant has reached it.
+        when = clock.instant(last_accessed) if last_accessed else clock.now()
+        usage = self.state.service_usage.setdefault(role_arn, {})
+        if prefix not in usage or usage[prefix] < when:
+            usage[prefix] = when
+
+    def set_data_collection_delay(self, check_name: str, delay: dt.timedelta | float | None) -> None:
+        """How long ``check_name`` waits for data after being enabled (WAITING_FOR_DATA_COLLECTION).
+
+        ``delay`` is a timedelta or seconds; 0 means results at once; None restores the default
+        (2 hours for DEVICE_CERTIFICATE_SHARED_CHECK, none for the others). Applies to tasks
+        still running too, and lasts until the backend is reset.
+        """
+        if check_name not in CHECKS:
+            raise InvalidRequestException(f"Unknown audit check name: {check_name}.")
+        if delay is None:
+            self.state.collection_delays.pop(check_name, None)
+            return
+        value = delay if isinstance(delay, dt.timedelta) else dt.timedelta(seconds=delay)
+        if value < dt.timedelta(0):
+            raise InvalidRequestException("A data collection delay cannot be negative.")
+        self.state.collection_delays[check_name] = value
+        upkeep.catch_up(self.state, clock.now())
+
+    def set_check_enabled_at(self, check_name: str, when: dt.datetime | None) -> None:
+        """Treat the enabled check ``check_name`` as enabled at ``when`` (None: long ago).
+
+        A check that reads connections sees only events since it was enabled, and waits for
+        data collection until then plus its delay; this backdates (or forgets) that moment,
+        e.g. to audit connections recorded in the past right after enabling the check.
+        """
+        if check_name not in CHECKS:
+            raise InvalidRequestException(f"Unknown audit check name: {check_name}.")
+        if not self.state.configuration.is_enabled(check_name):
+            raise InvalidRequestException(f"{check_name} is not enabled.")
+        if when is None:
+            self.state.configuration.enabled_at.pop(check_name, None)
+        else:
+            self.state.configuration.enabled_at[check_name] = clock.instant(when)
+        upkeep.catch_up(self.state, clock.now())
 
     def seed_observation(self, check_name: str, resource_identifier: dict[str, Any], **details: Any) -> Observation:
         """Make every later run of ``check_name`` report this resource as non-compliant.
@@ -68,9 +145,9 @@ class ObservationOperations(AccountState):
         counts, findings). It must name the resource the way the check does; ``details``
         are :meth:`observation`'s (reason_code, reason, additional_info, related_resources).
         """
-        self.refresh()
+        upkeep.catch_up(self.state, clock.now())
         observation = self.observation(check_name, resource_identifier, **details)
-        self.seeded_observations.setdefault(check_name, []).append(observation)
+        self.state.seeded_observations.setdefault(check_name, []).append(observation)
         return observation
 
     def observation(
@@ -113,11 +190,12 @@ class ObservationOperations(AccountState):
         """Add a finished audit task to the history, with the findings it reported.
 
         ``findings`` holds (observation, suppressed, finding id or None). A check's
-        resource count is ``resources[check]`` or at least its number of findings.
+        resource count is ``resources[check]`` or at least its number of resources with findings; the
+        verdict is computed as for a run (verdict.py).
         """
         start = clock.aware(start_time)
         task = AuditTask(task_id or ids.task_id(), task_type, start, list(check_names), scheduled_audit_name)
-        if task.task_id in self.tasks:
+        if task.task_id in self.state.tasks:
             raise InvalidRequestException(f"Audit task {task.task_id} already exists.")
         if status == "CANCELED":
             task.cancel()
@@ -126,20 +204,15 @@ class ObservationOperations(AccountState):
                     for observation, suppressed, finding_id in findings or []]
             runs = {}
             for check in task.check_names:
-                mine = [f for f in made if f.check_name == check]
-                hidden = sum(f.is_suppressed for f in mine)
-                total = max((resources or {}).get(check, 0), len(mine))
-                verdict = "COMPLETED_NON_COMPLIANT" if len(mine) > hidden else "COMPLETED_COMPLIANT"
+                pairs = [(f.observation, f.is_suppressed) for f in made if f.check_name == check]
                 runs[check] = (CheckRun("FAILED", error_code="INSUFFICIENT_PERMISSIONS") if status == "FAILED"
-                               else CheckRun(verdict, total=total, noncompliant=len(mine), suppressed=hidden))
+                               else verdict.check_run(pairs, (resources or {}).get(check, 0)))
             task.finish(runs, made)
-            for finding in made:
-                self.findings.add(finding.finding_time, finding.finding_id, finding)
-        self.tasks.add(start, task.task_id, task)
+        self.state.add_finished_task(task)
         return task
 
     def clear_seeded_observations(self, check_name: str | None = None) -> None:
         if check_name is None:
-            self.seeded_observations.clear()
+            self.state.seeded_observations.clear()
         else:
-            self.seeded_observations.pop(check_name, None)
+            self.state.seeded_observations.pop(check_name, None)

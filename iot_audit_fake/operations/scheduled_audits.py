@@ -8,15 +8,15 @@ from .. import clock
 from ..errors import LimitExceededException, ResourceAlreadyExistsException, ResourceNotFoundException
 from ..pagination import after_position, decode_token, take_page
 from ..schedules import ScheduledAudit, validate_days
-from ..state import AccountState
+from .base import OperationsBase
 
 #: Scheduled audits per account and region [D-quota].
 MAX_SCHEDULED_AUDITS = 5
 
 
-class ScheduledAuditOperations(AccountState):
+class ScheduledAuditOperations(OperationsBase):
     def _scheduled(self, name: str) -> ScheduledAudit:
-        audit = self.scheduled_audits.get(name)
+        audit = self.state.scheduled_audits.get(name)
         if audit is None:
             raise ResourceNotFoundException(f"Scheduled audit {name} does not exist.")
         return audit
@@ -31,25 +31,24 @@ class ScheduledAuditOperations(AccountState):
         tags: list[dict[str, str]] | None = None,
     ) -> dict[str, Any]:
         validate_days(frequency, day_of_month, day_of_week)
-        checks = self.validate_target_checks(target_check_names)
-        self.validate_tags(tags or [])
-        arn = self.arn(f"scheduledaudit/{scheduled_audit_name}")
+        checks = self.state.validate_target_checks(target_check_names)
+        self.state.validate_tags(tags or [])
+        arn = self.state.arn(f"scheduledaudit/{scheduled_audit_name}")
         audit = ScheduledAudit(scheduled_audit_name, arn, frequency, day_of_month, day_of_week, checks, clock.now(),
-                               next(self.sequence))
-        existing = self.scheduled_audits.get(scheduled_audit_name)
+                               self.state.next_sequence())
+        existing = self.state.scheduled_audits.get(scheduled_audit_name)
         if existing is not None:
-            stored_tags = [{"Key": k, "Value": v} for k, v in self.tags.get(arn, {}).items()]
+            stored_tags = [{"Key": k, "Value": v} for k, v in self.state.tags.get(arn, {}).items()]
             if existing.signature(stored_tags) == audit.signature(tags):
                 return {"scheduledAuditArn": arn}  # the same request again: AWS treats it as a retry
             raise ResourceAlreadyExistsException(
                 f"Scheduled audit {scheduled_audit_name} already exists with different settings.",
                 scheduled_audit_name, arn,
             )
-        if len(self.scheduled_audits) >= MAX_SCHEDULED_AUDITS:
+        if len(self.state.scheduled_audits) >= MAX_SCHEDULED_AUDITS:
             raise LimitExceededException(f"At most {MAX_SCHEDULED_AUDITS} scheduled audits are allowed.")
-        self.scheduled_audits[scheduled_audit_name] = audit
-        if tags:
-            self.tags[arn] = {t["Key"]: t.get("Value", "") for t in tags}
+        self.state.scheduled_audits[scheduled_audit_name] = audit
+        self.state.add_tagged(arn, tags)
         return {"scheduledAuditArn": arn}
 
     def describe_scheduled_audit(self, scheduled_audit_name: str) -> dict[str, Any]:
@@ -72,7 +71,7 @@ class ScheduledAuditOperations(AccountState):
         new_month = day_of_month if day_of_month is not None else (audit.day_of_month if keep_month else None)
         new_week = day_of_week if day_of_week is not None else (audit.day_of_week if keep_week else None)
         validate_days(new_frequency, new_month, new_week)
-        checks = self.validate_target_checks(target_check_names) if target_check_names is not None else None
+        checks = self.state.validate_target_checks(target_check_names) if target_check_names is not None else None
         timing = (new_frequency, new_month, new_week)
         if timing != (audit.frequency, audit.day_of_month, audit.day_of_week):
             audit.frequency, audit.day_of_month, audit.day_of_week = timing
@@ -82,14 +81,13 @@ class ScheduledAuditOperations(AccountState):
         return {"scheduledAuditArn": audit.arn}
 
     def delete_scheduled_audit(self, scheduled_audit_name: str) -> None:
-        audit = self._scheduled(scheduled_audit_name)  # not idempotent: unknown name is RNF
-        del self.scheduled_audits[scheduled_audit_name]
-        self.tags.pop(audit.arn, None)
+        self._scheduled(scheduled_audit_name)  # not idempotent: unknown name is RNF
+        self.state.remove_scheduled_audit(scheduled_audit_name)
 
     def list_scheduled_audits(self, next_token: str | None = None, max_results: int | None = None) -> dict[str, Any]:
         query = ["ListScheduledAudits"]
         position = decode_token(next_token, query)
-        ordered = sorted(self.scheduled_audits.values(), key=_creation_order)
+        ordered = sorted(self.state.scheduled_audits.values(), key=_creation_order)
         page, token = take_page(after_position(ordered, position, _creation_order), max_results,
                                 _creation_order, query)
         return {"scheduledAudits": [audit.metadata() for audit in page], "nextToken": token}

@@ -8,13 +8,13 @@ from typing import Any
 
 from .. import clock
 from ..errors import LimitExceededException, ResourceAlreadyExistsException, ResourceNotFoundException
-from ..pagination import after_position, decode_token, take_page
-from ..state import AccountState
-from ..suppressions import Key as SuppressionKey
+from ..listing_index import after
+from ..pagination import decode_token, take_page
 from ..suppressions import Suppression, key_of, validate_key, validate_term
+from .base import OperationsBase
 
 
-class SuppressionOperations(AccountState):
+class SuppressionOperations(OperationsBase):
     #: AWS publishes no suppression quota; set a number to make Create raise LimitExceeded.
     max_suppressions: int | None = None
 
@@ -31,7 +31,7 @@ class SuppressionOperations(AccountState):
         key = key_of(check_name, resource_identifier)
         request = json.dumps([key, expiration_date and expiration_date.timestamp(), suppress_indefinitely,
                               description])
-        previous = self.suppression_tokens.get(client_request_token, (None, None))[1]
+        previous = self.state.suppression_tokens.get(client_request_token, (None, None))[1]
         if previous == request:
             return  # an SDK retry of the same request
         resource_id = f"{check_name}:{key[1]}"
@@ -39,23 +39,22 @@ class SuppressionOperations(AccountState):
             raise ResourceAlreadyExistsException(
                 f"clientRequestToken {client_request_token} was already used for another suppression.", resource_id
             )
-        existing = self.suppressions.get(key)
+        existing = self.state.suppressions.get(key)
         # An expired suppression no longer applies; a new one for its resource replaces it [INF].
         if existing is not None and existing.active(clock.now()):
             raise ResourceAlreadyExistsException(
                 f"A suppression for {check_name} on this resource already exists.", resource_id
             )
-        if self.max_suppressions is not None and len(self.suppressions) >= self.max_suppressions:
+        if self.max_suppressions is not None and len(self.state.suppressions) >= self.max_suppressions:
             raise LimitExceededException(f"At most {self.max_suppressions} audit suppressions are allowed.")
         validate_term(expiration_date, bool(suppress_indefinitely), clock.now())
-        self._forget_tokens(key)
-        self.suppressions[key] = Suppression(check_name, resource_identifier, expiration_date,
-                                             bool(suppress_indefinitely), description)
-        self.suppression_tokens[client_request_token] = (key, request)
+        suppression = Suppression(check_name, resource_identifier, expiration_date, bool(suppress_indefinitely),
+                                  description)
+        self.state.add_suppression(suppression, client_request_token, request)
 
     def _suppression(self, check_name: str, identifier: dict[str, Any]) -> Suppression:
         validate_key(check_name, identifier)
-        found = self.suppressions.get(key_of(check_name, identifier))
+        found = self.state.suppressions.get(key_of(check_name, identifier))
         if found is None:
             raise ResourceNotFoundException(f"No suppression exists for {check_name} on this resource.")
         return found
@@ -78,21 +77,14 @@ class SuppressionOperations(AccountState):
                 suppress_indefinitely if suppress_indefinitely is not None else found.indefinitely)
             expiration = expiration_date if expiration_date is not None else found.expiration
             validate_term(expiration, indefinitely, clock.now())
-            found.indefinitely, found.expiration = indefinitely, expiration
+            self.state.change_suppression_term(found, expiration, indefinitely)
         if description is not None:
             found.description = description
 
     def delete_audit_suppression(self, check_name: str, resource_identifier: dict[str, Any]) -> None:
         validate_key(check_name, resource_identifier)
         # No ResourceNotFound in the model: deleting a missing suppression succeeds.
-        key = key_of(check_name, resource_identifier)
-        if self.suppressions.pop(key, None) is not None:
-            self._forget_tokens(key)
-
-    def _forget_tokens(self, key: SuppressionKey) -> None:
-        """Tokens of a suppression that is gone or replaced name nothing any more."""
-        for token in [t for t, (used_for, _) in self.suppression_tokens.items() if used_for == key]:
-            del self.suppression_tokens[token]
+        self.state.remove_suppression(key_of(check_name, resource_identifier))
 
     def list_audit_suppressions(
         self,
@@ -105,12 +97,10 @@ class SuppressionOperations(AccountState):
         descending = ascending_order is False
         query = ["ListAuditSuppressions", check_name, resource_identifier, descending]
         position = decode_token(next_token, query)
-        ordered = sorted(
-            (s for s in self.suppressions.values()
-             if (check_name is None or s.check_name == check_name)
-             and (resource_identifier is None or s.identifier == resource_identifier)),
-            key=Suppression.sort_key, reverse=descending,
-        )
-        remaining = after_position(ordered, position, Suppression.sort_key, descending)
-        page, token = take_page(remaining, max_results, Suppression.sort_key, query)
-        return {"suppressions": [s.describe() for s in page], "nextToken": token}
+        order = self.state.suppression_order
+        if len(order) != len(self.state.suppressions):  # changed behind the operations' back: file them again
+            order.rebuild(self.state.suppressions.values())
+        remaining = after(order.ordered(check_name, resource_identifier), position, descending)
+        page, token = take_page(remaining, max_results, lambda key: key, query)
+        return {"suppressions": [self.state.suppressions[(key[2], key[3])].describe() for key in page],
+                "nextToken": token}

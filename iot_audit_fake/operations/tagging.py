@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .. import moto_backends
 from ..errors import InvalidRequestException, ResourceNotFoundException
 from ..pagination import decode_token, take_page
-from ..state import AccountState
+from .base import OperationsBase
 
 _IOT_ARN = re.compile(r"^arn:[^:]+:iot:([^:]*):([^:]*):([a-z]+)/(.+)$")
 #: ARN resource type -> the moto IoTBackend attribute holding those resources.
@@ -25,7 +26,7 @@ _MOTO_COLLECTIONS = {
 }
 
 
-class TaggingOperations(AccountState):
+class TaggingOperations(OperationsBase):
     def _taggable(self, resource_arn: str) -> str:
         """The ARN of an existing resource of this account and region, else the modeled error."""
         found = _IOT_ARN.match(resource_arn)
@@ -33,43 +34,42 @@ class TaggingOperations(AccountState):
             raise InvalidRequestException(f"{resource_arn} is not an AWS IoT resource ARN.")
         region, account, kind, name = found.groups()
         resource: Any = None
-        if (region, account) == (self.region_name, self.account_id):
+        if (region, account) == (self.state.region_name, self.state.account_id):
             if kind == "scheduledaudit":
-                resource = self.scheduled_audits.get(name)
+                resource = self.state.scheduled_audits.get(name)
             elif kind == "mitigationaction":
-                resource = self.mitigation_actions.get(name)
+                resource = self.state.mitigation_actions.get(name)
             elif kind in _MOTO_COLLECTIONS:
                 resource = self._moto_resource(_MOTO_COLLECTIONS[kind], resource_arn, name)
                 # A moto resource deleted and created again under the same ARN starts without tags.
-                if self.moto_tag_owners.get(resource_arn) is not resource:
-                    self.tags.pop(resource_arn, None)
-                    self.moto_tag_owners[resource_arn] = resource
+                if self.state.moto_tag_owners.get(resource_arn) is not resource:
+                    self.state.tags.pop(resource_arn, None)
+                    self.state.moto_tag_owners[resource_arn] = resource
         if resource is None or getattr(resource, "arn", resource_arn) != resource_arn:
             raise ResourceNotFoundException(f"Resource {resource_arn} does not exist.")
         return resource_arn
 
     def _moto_resource(self, collection: str, arn: str, name: str) -> Any:
-        from moto.iot.models import iot_backends
-
-        resources: dict[Any, Any] = getattr(iot_backends[self.account_id][self.region_name], collection, {})
+        iot = moto_backends.iot(self.state.account_id, self.state.region_name)
+        resources: dict[Any, Any] = getattr(iot, collection, {})
         found = resources.get(arn) or resources.get(name)
         return found or next((r for r in resources.values() if getattr(r, "arn", None) == arn), None)
 
     def tag_resource(self, resource_arn: str, tags: list[dict[str, str]]) -> None:
         arn = self._taggable(resource_arn)
-        current = self.tags.get(arn, {})
-        self.validate_tags(tags, current)
-        self.tags[arn] = {**current, **{t["Key"]: t.get("Value", "") for t in tags}}
+        current = self.state.tags.get(arn, {})
+        self.state.validate_tags(tags, current)
+        self.state.tags[arn] = {**current, **{t["Key"]: t.get("Value", "") for t in tags}}
 
     def untag_resource(self, resource_arn: str, tag_keys: list[str]) -> None:
         arn = self._taggable(resource_arn)
-        current = self.tags.get(arn, {})
+        current = self.state.tags.get(arn, {})
         for key in tag_keys:
             current.pop(key, None)
 
     def list_tags_for_resource(self, resource_arn: str, next_token: str | None = None) -> dict[str, Any]:
         arn = self._taggable(resource_arn)
-        items = list(self.tags.get(arn, {}).items())
+        items = list(self.state.tags.get(arn, {}).items())
         query = ["ListTagsForResource", arn]
         position = decode_token(next_token, query)
         start = position + 1 if position is not None else 0

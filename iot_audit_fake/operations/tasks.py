@@ -5,29 +5,30 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .. import clock
+from .. import clock, upkeep
 from ..errors import InvalidRequestException, LimitExceededException, ResourceNotFoundException
 from ..pagination import decode_token, take_page
-from ..state import AccountState
 from ..tasks import ON_DEMAND, AuditTask
+from .base import OperationsBase
 
 #: Simultaneous in-progress on-demand audits [D-quota].
 MAX_RUNNING_ON_DEMAND = 10
 
 
-class TaskOperations(AccountState):
+class TaskOperations(OperationsBase):
     def start_on_demand_audit_task(self, target_check_names: list[str]) -> dict[str, Any]:
-        checks = self.validate_target_checks(target_check_names)
-        running = sum(1 for task in self.running.values() if task.task_type == ON_DEMAND)
+        checks = self.state.validate_target_checks(target_check_names)
+        running = sum(1 for task in self.state.running.values() if task.task_type == ON_DEMAND)
         if running >= MAX_RUNNING_ON_DEMAND:
             raise LimitExceededException(
                 f"At most {MAX_RUNNING_ON_DEMAND} on-demand audits can be in progress at once."
             )
-        task = self.new_task(ON_DEMAND, clock.now(), checks)
+        now = clock.now()
+        task = upkeep.start_task(self.state, ON_DEMAND, now, checks, now)
         return {"taskId": task.task_id}
 
     def get_task(self, task_id: str) -> AuditTask:
-        task = self.tasks.get(task_id)
+        task = self.state.tasks.get(task_id)
         if task is None:
             raise ResourceNotFoundException(f"Audit task {task_id} does not exist.")
         return task
@@ -35,7 +36,7 @@ class TaskOperations(AccountState):
     def describe_audit_task(self, task_id: str) -> dict[str, Any]:
         task = self.get_task(task_id)
         task.advance()
-        self.settle(task)
+        upkeep.settle_task(self.state, task, clock.now())
         return task.describe()
 
     def list_audit_tasks(
@@ -50,24 +51,19 @@ class TaskOperations(AccountState):
         start = check_window(start_time, end_time)
         query = ["ListAuditTasks", start_time.timestamp(), end_time.timestamp(), task_type, task_status]
         before = decode_token(next_token, query)
-        window = self.tasks.newest_first(start, end_time, tuple(before) if before else None)
-        matching = (
-            (key, task) for key, task in window
-            if (task_type is None or task.task_type == task_type)
-            and (task_status is None or task.task_status == task_status)
-        )
+        where = {name: value for name, value in (("type", task_type), ("status", task_status)) if value is not None}
+        matching = self.state.tasks.newest_first(start, end_time, tuple(before) if before else None, where)
         page, token = take_page(matching, max_results, lambda pair: list(pair[0]), query)
         return {"tasks": [task.metadata() for _, task in page], "nextToken": token}
 
     def cancel_audit_task(self, task_id: str) -> None:
         task = self.get_task(task_id)
-        self.settle(task)
+        upkeep.settle_task(self.state, task, clock.now())
         if task.task_status != "IN_PROGRESS":
             raise InvalidRequestException(
                 f"Audit task {task_id} is {task.task_status}; only an IN_PROGRESS task can be canceled."
             )
-        task.cancel()
-        self.running.pop(task_id, None)
+        self.state.cancel_task(task)
 
 
 def check_window(start_time: dt.datetime, end_time: dt.datetime) -> dt.datetime:

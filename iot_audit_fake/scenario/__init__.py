@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from . import apply, dump
-from .source import ScenarioError, read, validate
+from .source import ScenarioError, Source, read
+from .validation import validate
 
 DEMO_SCENARIO_PATH = Path(__file__).with_name("demo.yaml")
 
@@ -29,11 +30,22 @@ def validate_scenario(scenario: str | Path | Mapping[str, Any]) -> list[str]:
 
 def load_scenario(scenario: str | Path | Mapping[str, Any]) -> None:
     """Apply a scenario (a file path, YAML text or a mapping) to the active mock, all or nothing."""
-    source = read(scenario)
-    problems = validate(source)
-    if problems:
-        raise ScenarioError(problems)
-    apply.apply(source)
+    load_source(read(scenario))
+
+
+def load_source(source: Source) -> None:
+    """Validate (the schema, and every reference against the scenario and the mock's state) and
+    apply a read scenario; every problem found is raised at once, before anything is applied."""
+    from ..entry import LOCK
+    from .existing import state_lookup
+
+    # The one lock every request takes (iot_audit_fake.entry): the state the references are checked
+    # against is the state the scenario is applied to, and no call interleaves with either.
+    with LOCK:
+        problems = validate(source, state_lookup())
+        if problems:
+            raise ScenarioError(problems)
+        apply.apply(source)
 
 
 def dump_scenario() -> dict[str, Any]:

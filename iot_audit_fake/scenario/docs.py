@@ -22,8 +22,9 @@ REGENERATE = "python -m iot_audit_fake.scenario.docs > docs/scenarios.md"
 _INTRO = """\
 A scenario holds, for one or more accounts and regions, the audit configuration, the IoT
 resources moto holds (things, groups, policies, certificates, role aliases), what AWS would
-have observed (device connections), and the audit history (suppressions, scheduled audits,
-mitigation actions, past audit and mitigation tasks).
+have observed (device connections, service usage, CRL entries; see observations.md), and the
+audit history (suppressions, scheduled audits, mitigation actions, past audit and mitigation
+tasks).
 
 ```python
 from iot_audit_fake import mock_iot_audit, load_scenario, dump_scenario, validate_scenario

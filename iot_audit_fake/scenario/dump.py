@@ -19,16 +19,16 @@ from typing import Any
 
 import yaml
 
+from .. import moto_backends
+from ..accounts import DEFAULT_REGION, default_account
 from ..backend import AuditBackend, audit_backends
 from ..findings import Finding
-from .apply import DEFAULT_REGION
+from ..moto_dates import registered_at
 from .times import iso
 
 
 def _iot(account: str, region: str) -> Any:
-    from moto.iot.models import iot_backends
-
-    return iot_backends[account][region]
+    return moto_backends.iot(account, region)
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
@@ -59,7 +59,8 @@ def region_state(account: str, region: str) -> dict[str, Any]:
         sns = config.notification_targets.get("SNS")
         state["audit_configuration"] = _drop_empty({
             "role_arn": config.role_arn,
-            "checks": {name: _drop_empty({"enabled": c["enabled"], "configuration": c.get("configuration")})
+            "checks": {name: _drop_empty({"enabled": c["enabled"], "configuration": c.get("configuration"),
+                                          "enabled_at": _when(config.enabled_at.get(name))})
                        for name, c in sorted(config.checks.items())},
             "sns": _drop_empty({"target_arn": sns.get("targetArn"), "role_arn": sns.get("roleArn"),
                                 "enabled": sns.get("enabled")}) if sns else None,
@@ -78,7 +79,8 @@ def region_state(account: str, region: str) -> dict[str, Any]:
                                     "groups": groups_of.get(t.thing_name)}) for t in iot.things.values()]
     state["policies"] = [{"name": p.name, "document": _document(_default_version(p).document)}
                          for p in iot.policies.values()]
-    state["ca_certificates"] = [{"name": labels[c.certificate_id], "pem": c.certificate_pem, "status": c.status}
+    state["ca_certificates"] = [{"name": labels[c.certificate_id], "pem": c.certificate_pem, "status": c.status,
+                                 "registered": iso(registered_at(c))}
                                 for c in iot.ca_certificates.values()]
     things_of: dict[str, list[str]] = defaultdict(list)
     for principal, thing_name in iot.principal_things:
@@ -88,15 +90,21 @@ def region_state(account: str, region: str) -> dict[str, Any]:
         policies_of[principal].append(policy_name)
     state["certificates"] = [_drop_empty({
         "name": labels[cert.certificate_id], "pem": cert.certificate_pem, "status": cert.status,
+        "registered": iso(registered_at(cert)),
         "issuer": labels.get(cert.ca_certificate_id) if cert.ca_certificate_id else None,
         "things": things_of.get(cert.arn), "policies": policies_of.get(cert.arn),
     }) for cert in iot.certificates.values()]
+    # CRL entries as recorded (issuer text and serial), sorted: a set has no order of its own.
+    state["revocations"] = [{"issuer": issuer, "serial": serial} for issuer, serial in sorted(backend.revoked_serials)]
     state["role_aliases"] = [{"alias": a.role_alias, "role": a.role_arn} for a in iot.role_aliases.values()]
+    state["service_usage"] = [{"role": role, "service": service, "last_accessed": iso(when)}
+                              for role, usage in backend.service_usage.items() for service, when in usage.items()]
     state["connections"] = [_drop_empty({
         "client_id": c.client_id,
         "certificate": labels.get(c.certificate_id) if c.certificate_id else None,
         "thing": c.thing_name,
         "connected_at": iso(c.connected_at), "disconnected_at": iso(c.disconnected_at) if c.disconnected_at else None,
+        "identity_pool": c.identity_pool_id,
     }) for c in backend.connections]
     state["suppressions"] = [_drop_empty({
         "check": s.check_name, "resource": dict(s.identifier),
@@ -130,6 +138,10 @@ def region_state(account: str, region: str) -> dict[str, Any]:
     return _ordered(_drop_empty(state))
 
 
+def _when(moment: Any) -> str | None:
+    return iso(moment) if moment is not None else None
+
+
 def _default_version(policy: Any) -> Any:
     return next((v for v in policy.versions if v.is_default), policy.versions[-1])
 
@@ -143,10 +155,7 @@ def _document(document: Any) -> Any:
 
 def iam_roles(account: str) -> list[dict[str, Any]]:
     """The account's IAM roles with their inline policy documents (IAM is global to the account)."""
-    from moto.iam.models import iam_backends
-
-    regions = dict.get(iam_backends, account)
-    backend = dict.get(regions, "aws") if regions is not None else None
+    backend = moto_backends.existing_iam(account, DEFAULT_REGION)
     if backend is None:
         return []
     return [_drop_empty({"name": role.name, "policies": [_document(d) for d in role.policies.values()]})
@@ -155,8 +164,6 @@ def iam_roles(account: str) -> list[dict[str, Any]]:
 
 def dump() -> dict[str, Any]:
     """The state of every account and region the fake or moto's IoT holds, as a scenario mapping."""
-    from ..wire.router import default_account
-
     default_account_id = default_account()
     from moto.iam.models import iam_backends
     from moto.iot.models import iot_backends

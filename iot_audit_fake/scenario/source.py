@@ -1,7 +1,7 @@
-"""Reading a scenario: safe YAML with positions, schema validation, and errors that say where.
+"""Reading a scenario: safe YAML with the position of every value and key, for errors that say where.
 
-Every error names the file, line and column and the key path, e.g.
-``fleet.yaml:12:16: scheduled_audits[1].frequency: 'HOURLY' is not one of DAILY, WEEKLY, BIWEEKLY, MONTHLY``.
+:class:`Source` keeps where each value came from, so every message (here, in validation.py
+and while applying) names the file, line and column and the key path.
 
 Only YAML's safe subset is read (no Python tags). Timestamps are *not* turned into
 dates: ``not_after: 2027-01-01T00:00:00Z`` stays the string the schema describes,
@@ -13,17 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
-import re
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from ..clock import aware
-from .times import iso, resolve
+from .times import iso
 
 
 class ScenarioError(Exception):
@@ -46,6 +44,30 @@ Path_ = tuple[str | int, ...]
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
 
 
+#: Collections nested deeper than this are refused (a real scenario needs a dozen levels at most).
+MAX_DEPTH = 100
+
+
+def _too_deep(name: str, mark: Any) -> str:
+    return f"{name}:{mark.line + 1}:{mark.column + 1}: not valid YAML: nested more than {MAX_DEPTH} levels deep"
+
+
+def _nesting_error(text: str, name: str) -> str | None:
+    """The first collection nested deeper than MAX_DEPTH, found from the event stream (no recursion)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):  # libyaml stops at its own limit first
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH + 1:  # the document's own top level is depth 1
+                    return _too_deep(name, event.start_mark)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
+
+
 class _Loader(_BaseLoader):  # type: ignore[misc]
     """The safe loader, without the implicit timestamp type (times stay strings)."""
 
@@ -60,6 +82,14 @@ def key_path(path: Iterable[str | int]) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
+
+
+def did_you_mean(name: str, candidates: Iterable[object]) -> str:
+    """``; did you mean 'x'?`` for the nearest candidate (case aside), or nothing."""
+    by_fold = {str(c).casefold(): str(c) for c in candidates}
+    close = difflib.get_close_matches(name.casefold(), list(by_fold), n=1, cutoff=0.6)
+    return f"; did you mean {by_fold[close[0]]!r}?" if close else ""
+
 
 
 class Source:
@@ -131,9 +161,12 @@ def parse(text: str, name: str) -> Source:
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
-    except RecursionError:
-        raise ScenarioError([f"{name}: not valid YAML: nested too deeply"]) from None
-    except yaml.YAMLError as error:
+    except (RecursionError, yaml.YAMLError) as error:
+        # Parsers differ on deep nesting (PyYAML 6.0.4 refuses it with its own words, older ones
+        # recurse until RecursionError); the project's own limit gives one answer on every version.
+        too_deep = _nesting_error(text, name)
+        if too_deep or isinstance(error, RecursionError):
+            raise ScenarioError([too_deep or f"{name}: not valid YAML: nested too deeply"]) from None
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
         problem = getattr(error, "problem", None) or str(error)
@@ -160,16 +193,19 @@ def _collect(root: yaml.Node, source: Source) -> None:
         if visited > MAX_NODES:
             raise ScenarioError([f"{source.name}: the scenario is too large: over {MAX_NODES:,} values once "
                                  "YAML aliases are expanded"])
+        if len(path) > MAX_DEPTH:
+            raise ScenarioError([_too_deep(source.name, node.start_mark)])
         source.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.MappingNode):
-            seen: set[Any] = set()
+            seen: dict[Any, yaml.Node] = {}
             for key, value in node.value:
                 if not isinstance(key, yaml.ScalarNode):
                     continue  # a complex key: the schema refuses it at the mapping
                 child = (*path, key.value)
                 if key.value in seen:
-                    source.problems.append(f"{name_at(source, key)}: {key_path(child)}: duplicate key {key.value!r}")
-                seen.add(key.value)
+                    source.problems.append(f"{name_at(source, key)}: {key_path(child)}: duplicate key {key.value!r}; "
+                                           f"first at {name_at(source, seen[key.value])}")
+                seen.setdefault(key.value, key)  # the data holds the last value: positions follow it
                 source.key_marks[child] = (key.start_mark.line + 1, key.start_mark.column + 1)
                 stack.append((value, child))
         elif isinstance(node, yaml.SequenceNode):
@@ -178,110 +214,3 @@ def _collect(root: yaml.Node, source: Source) -> None:
 
 def name_at(source: Source, node: yaml.Node) -> str:
     return f"{source.name}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
-
-
-# -- validation ---------------------------------------------------------------------------------
-
-_TIME_FORMAT = "scenario-time"
-_format_checker = jsonschema.FormatChecker(formats=())
-
-
-def _is_time(value: object) -> bool:
-    # Only values the pattern accepts are checked here, so a bad value gets one message, not two.
-    if isinstance(value, str) and re.match(schema()["$defs"]["time"]["pattern"], value):
-        resolve(value, dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
-    return True
-
-
-_format_checker.checks(_TIME_FORMAT, raises=ValueError)(_is_time)
-
-
-@functools.cache
-def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(schema(), format_checker=_format_checker)
-
-
-def validate(source: Source) -> list[str]:
-    """Every problem the schema finds (and duplicate keys), one message each, in document order."""
-    if not isinstance(source.data, dict):
-        return [source.error((), "a scenario must be a mapping of keys to values, "
-                                 f"not {_kind(source.data)}")]
-    found: list[tuple[tuple[int, int], str]] = []
-    try:
-        for error in _validator().iter_errors(source.data):
-            for path, message, at_key in _messages(error):
-                found.append((source.position(path, at_key) or (0, 0), source.error(path, message, at_key)))
-    except RecursionError:
-        return [source.error((), "the scenario is nested too deeply")]
-    messages = [message for _, message in sorted(found)]
-    return list(dict.fromkeys([*source.problems, *messages]))
-
-
-_KINDS = {dict: "a mapping", list: "a list", str: "a string", int: "a number", float: "a number",
-          bool: "a boolean", type(None): "empty (null)"}
-_EXPECTED = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "a whole number",
-             "number": "a number", "boolean": "true or false", "null": "nothing"}
-
-
-def _kind(value: object) -> str:
-    return _KINDS.get(type(value), type(value).__name__)
-
-
-def _messages(error: jsonschema.ValidationError) -> list[tuple[Path_, str, bool]]:
-    """(key path, message, point at the key) for one schema error."""
-    path: Path_ = tuple(error.absolute_path)
-    if error.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict):
-        allowed = _allowed_keys(error.schema)
-        extras = [key for key in error.instance if key not in allowed] or list(error.instance)
-        out = []
-        for key in extras:
-            hint = difflib.get_close_matches(str(key), allowed, n=1)
-            suggestion = f"; did you mean {hint[0]!r}?" if hint else (
-                f"; expected one of: {', '.join(allowed)}" if allowed else "")
-            out.append(((*path, key), f"unknown key {key!r}{suggestion}", True))
-        return out
-    if error.validator == "enum":
-        return [(path, f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}", False)]
-    if error.validator == "pattern" and isinstance(error.instance, str):
-        description = error.schema.get("description") if isinstance(error.schema, dict) else None
-        wanted = f"expected {description[0].lower()}{description[1:].rstrip('.')}" if description else (
-            f"expected a match for {error.validator_value}")
-        return [(path, f"{error.instance!r} is not in the expected format: {wanted}", False)]
-    if error.validator == "format" and error.validator_value == _TIME_FORMAT:
-        cause = f" ({error.cause})" if error.cause else ""
-        return [(path, f"{error.instance!r} is not a valid time{cause}", False)]
-    if error.validator == "type":
-        types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        wanted = " or ".join(_EXPECTED.get(str(name), str(name)) for name in types)
-        return [(path, f"{_short(error.instance)} is {_kind(error.instance)}, expected {wanted}", False)]
-    if error.validator == "required":
-        return [(path, str(error.message).replace("is a required property", "is required"), False)]
-    return [(path, str(error.message), False)]
-
-
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _allowed_keys(node: Any) -> list[str]:
-    """The keys a schema node (with its local $refs) names in ``properties``."""
-    keys: list[str] = []
-    seen: set[int] = set()
-
-    def walk(part: Any) -> None:
-        if not isinstance(part, dict) or id(part) in seen:
-            return
-        seen.add(id(part))
-        keys.extend(k for k in part.get("properties", {}) if k not in keys)
-        ref = part.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/"):
-            target: Any = schema()
-            for piece in ref[2:].split("/"):
-                target = target.get(piece, {}) if isinstance(target, dict) else {}
-            walk(target)
-        for combined in part.get("allOf", []):
-            walk(combined)
-
-    walk(node)
-    return keys

@@ -1,45 +1,54 @@
 """The one restJson1 adapter: an HTTP request in, the backend called, an HTTP response out.
 
 ``handle`` is shared by every way a request arrives (botocore's ``before-send``
-hook, ``requests`` through ``responses``, and the werkzeug server). It answers
-``None`` for anything that is not an audit operation, so the caller can hand
-the request on to moto.
+hook, ``requests`` through ``responses``, and the werkzeug server). On the IoT
+control plane it also answers what no IoT operation is (an unknown path or method,
+a region no partition has) with AWS's protocol-level errors (:mod:`.protocol`). It
+answers ``None`` for anything else, so the caller can hand the request on to moto.
 """
 
 from __future__ import annotations
 
-import json
+import itertools
 import logging
-import os
 import re
+import uuid
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import urlsplit
 
-from moto.core.models import DEFAULT_ACCOUNT_ID
-from moto.iam.models import get_account_id_from
+from moto.settings import allow_unknown_region
 
-from .. import ids
-from ..backend import audit_backends
-from ..errors import AuditError, InternalFailureException, InvalidRequestException
-from .routes import Operation, build_routes, error_status
+from ..accounts import account_of, credential_scope, region_of
+from ..backend import AuditBackend, audit_backends
+from ..errors import AuditError, InvalidRequestException
+from .encoding import compact_encoder
+from .protocol import InvalidSignatureException, ProtocolError, SerializationException, UnknownOperationException
+from .routes import Operation, RouteTable, build_routes, error_status, model_operation, models_error
 
 log = logging.getLogger("iot_audit_fake")
 
 Response = tuple[int, dict[str, str], bytes]
 
 ROUTES = build_routes()
+TABLE = RouteTable(ROUTES)
 _HOST = re.compile(r"^iot\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?$")
-_SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/")
-DEFAULT_REGION = "us-east-1"
+#: netloc -> the region its IoT host names, or None for another host; bounded, as hosts come from requests.
+_HOST_REGIONS: dict[str, str | None] = {}
+_HOST_CACHE_SIZE = 256
+
+_ENCODE = compact_encoder()
+_ENCODE_ERROR = compact_encoder(default=str)
+
+#: Request ids: unique in this process (a counter that moto's reset does not restart) and between
+#: processes (a random prefix), in the UUID layout AWS uses, without drawing a uuid4 per request.
+_REQUEST_PREFIX = str(uuid.uuid4())[:24]
+_requests = itertools.count(1)
 
 
 def match(method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
-    for op in ROUTES.get(method, ()):
-        found = op.pattern.match(path)
-        if found:
-            return op, found.groupdict()
-    return None
+    """The served operation that ``method`` and ``path`` call, with its path labels."""
+    return TABLE.find(method, path)
 
 
 def handle(method: str, url: str, headers: Mapping[str, str], body: Any, any_host: bool = False) -> Response | None:
@@ -48,103 +57,91 @@ def handle(method: str, url: str, headers: Mapping[str, str], body: Any, any_hos
     In-process, only requests to AWS's own IoT host are the fake's (a client pointed at
     another endpoint goes there, as with moto). The server is every client's endpoint,
     so with ``any_host`` a request signed for ``iot`` is recognised by its SigV4 scope.
+
+    On the IoT control plane, a request naming no region of its partition, or a method and
+    path that no IoT operation has, is answered here (AWS's protocol-level errors); an IoT
+    operation the fake does not serve is left to moto (``None``).
     """
     parts = urlsplit(url)
-    host = _HOST.match(parts.netloc)
-    if host is None and not any_host:
-        return None
-    found = match(method, parts.path)
-    if found is None:
-        return None
-    scope = _SCOPE.search(header_value(headers, "Authorization"))
-    if host is None and (scope is None or scope.group(3) != "iot"):
-        return None
-    op, labels = found
-    region = host.group(1) if host else scope.group(2) if scope else DEFAULT_REGION
+    host_region = _HOST_REGIONS.get(parts.netloc, "")
+    if host_region == "":
+        host_region = _host_region(parts.netloc)
+    scope = None  # read here only when the host names no region; account_of reads it when it needs it
+    if host_region is None:
+        if not any_host:
+            return None
+        scope = credential_scope(headers)
+        if scope is None or scope.service != "iot":
+            return None
+    region = region_of(host_region, scope)
     account = account_of(headers, scope)
+    found = TABLE.find(method, parts.path)
+    # The common case, the account's backend for the region already made: two lookups, no lock.
+    regions = dict.get(audit_backends, account)
+    backend: AuditBackend | None = dict.get(regions, region) if regions is not None else None
+    if backend is None or found is None:
+        try:
+            backends = _region_backends(account, region)
+            if found is None:
+                if model_operation(method, parts.path) is None:
+                    raise UnknownOperationException(f"No IoT operation is {method} {parts.path}.")
+                return None
+        except AuditError as error:
+            return error_response(error)
+    op, labels = found
     try:
         params = _read(op, labels, parts.query, body)
-        backend = audit_backends[account][region]
+        if backend is None:
+            backend = backends[region]
         backend.refresh()
         result = getattr(backend, op.method)(**params)
         payload = op.write_output(result or {}) if op.write_output else {}
-        return 200, _headers(), json.dumps(payload).encode()
+        return 200, _headers(), _ENCODE(payload).encode()
     except AuditError as error:
         return error_response(error)
-    except Exception as error:  # a bug in the fake: answer like AWS would, keep the traceback in the log
-        log.exception("iot_audit_fake failed on %s %s", method, url)
-        return error_response(InternalFailureException(f"Internal failure: {type(error).__name__}"))
+    # Anything else is a bug in the fake: it propagates, and iot_audit_fake.entry turns it into FakeBug.
+
+
+def _host_region(netloc: str) -> str | None:
+    """The region an IoT control-plane host names (a host name is case-insensitive), or None."""
+    host = _HOST.match(netloc.lower())
+    region = host.group(1) if host else None
+    if len(_HOST_REGIONS) >= _HOST_CACHE_SIZE:
+        _HOST_REGIONS.clear()
+    _HOST_REGIONS[netloc] = region
+    return region
+
+
+def _region_backends(account: str, region: str) -> Any:
+    """The account's audit backends, after checking that ``region`` is one of them (moto's list)."""
+    backends = audit_backends[account]
+    if region not in backends and not allow_unknown_region():
+        raise InvalidSignatureException(f"Credential should be scoped to a valid region, not '{region}'.")
+    return backends
 
 
 def error_response(error: AuditError) -> Response:
+    """AWS's restJson1 error: the code in ``x-amzn-ErrorType`` and ``__type``, the message, the shape's members."""
     headers = _headers()
     headers["x-amzn-ErrorType"] = f"{error.code}:"
     body = {"__type": error.code, "message": error.message, **error.members}
-    return error_status(error.code), headers, json.dumps(body).encode()
-
-
-def header_value(headers: Mapping[str, Any], name: str) -> str:
-    value = headers.get(name) or ""
-    return value.decode() if isinstance(value, bytes) else str(value)
+    status = error.status if isinstance(error, ProtocolError) else error_status(error.code)
+    return status, headers, _ENCODE_ERROR(body).encode()
 
 
 def _headers() -> dict[str, str]:
-    return {"Content-Type": "application/json", "x-amzn-RequestId": ids.uuid_like()}
-
-
-def default_account() -> str:
-    """The account moto files a request under when it names none: MOTO_ACCOUNT_ID or moto's default."""
-    return os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
-
-
-def account_of(headers: Mapping[str, Any], scope: re.Match[str] | None = None) -> str:
-    """The account moto would pick: MOTO_ACCOUNT_ID, then x-moto-account-id, then the access key
-    (from the SigV4 ``scope`` when the caller has already matched it)."""
-    env = os.environ.get("MOTO_ACCOUNT_ID")
-    if env:
-        return env
-    explicit = header_value(headers, "x-moto-account-id")
-    if explicit:
-        return explicit
-    scope = scope or _SCOPE.search(header_value(headers, "Authorization"))
-    return get_account_id_from(scope.group(1)) if scope else DEFAULT_ACCOUNT_ID
+    return {"Content-Type": "application/json", "x-amzn-RequestId": f"{_REQUEST_PREFIX}{next(_requests):012x}"}
 
 
 def _read(op: Operation, labels: dict[str, str], query: str, body: Any) -> dict[str, Any]:
-    """Gather the input members from path, query and body, then convert and validate them."""
-    raw: dict[str, Any] = {}
-    document: dict[str, Any] | None = None
-    multi = parse_qs(query, keep_blank_values=True) if query else {}
-    for name, (location, wire_name, _) in op.members.items():
-        if location == "uri":
-            if wire_name in labels:
-                raw[name] = unquote(labels[wire_name])
-        elif location == "querystring":
-            if wire_name in multi:
-                values = multi[wire_name]
-                is_list = op.model.input_shape.members[name].type_name == "list"  # type: ignore[union-attr]
-                raw[name] = values if is_list else values[0]
-        elif location is None:
-            if document is None:
-                document = _json_body(body)
-            if name == op.payload:
-                raw[name] = document
-            elif name in document:
-                raw[name] = document[name]
-    values = op.read_input(raw, "")
-    keywords = {name: keyword for name, (_, _, keyword) in op.members.items()}
-    return {keywords[name]: value for name, value in values.items()}
+    """The backend method's keyword arguments from path, query and body, converted and validated.
 
-
-def _json_body(body: Any) -> dict[str, Any]:
-    if hasattr(body, "read"):
-        body = body.read()
-    if not body:
-        return {}
+    A refusal is the operation's InvalidRequestException, or a SerializationException for
+    an operation that models none (GetV2LoggingOptions)."""
     try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidRequestException("The request body is not valid JSON.") from None
-    if not isinstance(document, dict):
-        raise InvalidRequestException("The request body must be a JSON object.")
-    return document
+        return op.read_request(labels, query, body)
+    except InvalidRequestException as error:
+        if models_error(op.name, InvalidRequestException.code):
+            raise
+        raise SerializationException(error.message) from None
+

@@ -11,13 +11,12 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-import botocore.session
 from botocore import xform_name
-from botocore.model import OperationModel, ServiceModel, Shape
+from botocore.model import OperationModel, Shape
 
-from .shapes import Reader, Writer, reader, writer
-
-SERVICE_MODEL: ServiceModel = botocore.session.get_session().get_service_model("iot")
+from ..service_model import SERVICE_MODEL as SERVICE_MODEL  # re-exported: where the wire's model was
+from ..service_model import Writer, writer
+from .inputs import RequestReader, request_reader
 
 #: The audit API, plus the IoT logging options that moto does not serve and the
 #: LOGGING_DISABLED check and ENABLE_IOT_LOGGING action need.
@@ -69,18 +68,21 @@ class Operation:
     method: str
     model: OperationModel
     pattern: re.Pattern[str]
-    read_input: Reader
+    #: (path labels, query, body) -> the backend method's keyword arguments, validated.
+    read_request: RequestReader
     write_output: Writer | None
-    #: The member that is the whole JSON body (restJson ``payload``), if any.
-    payload: str | None = None
     #: member name -> (location, wire name, python keyword)
     members: dict[str, tuple[str | None, str, str]] = field(default_factory=dict)
 
 
 def _uri_pattern(request_uri: str) -> re.Pattern[str]:
+    """The path part of a ``requestUri`` as a regex: a label is one segment, a greedy ``{name+}`` any."""
     path = request_uri.split("?", 1)[0]
     parts = re.split(r"\{([^}]+)\}", path)
-    regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p.rstrip('+')}>[^/]+)" for i, p in enumerate(parts))
+    regex = "".join(
+        re.escape(p) if i % 2 == 0 else f"(?P<{p[:-1]}>.+)" if p.endswith("+") else f"(?P<{p}>[^/]+)"
+        for i, p in enumerate(parts)
+    )
     return re.compile(f"^{regex}$")
 
 
@@ -95,16 +97,14 @@ def _operation(name: str) -> Operation:
                 member.serialization.get("name", member_name),
                 xform_name(member_name),
             )
-    empty = {"type": "structure", "members": {}}
     return Operation(
         name=name,
         method=xform_name(name),
         model=model,
         pattern=_uri_pattern(model.http["requestUri"]),
-        read_input=reader(shape) if shape is not None else reader(Shape("Empty", empty)),
+        read_request=request_reader(shape),
         write_output=writer(model.output_shape) if model.output_shape is not None else None,
         members=members,
-        payload=shape.serialization.get("payload") if shape is not None else None,
     )
 
 
@@ -117,6 +117,100 @@ def build_routes(names: tuple[str, ...] = OPERATIONS) -> dict[str, list[Operatio
     for ops in routes.values():
         ops.sort(key=lambda op: op.pattern.pattern.count("(?P<"))
     return routes
+
+
+class RouteTable:
+    """Finds the operation that a method and path call, with the answers of trying each operation's
+    pattern in turn, literal paths first, but without the regex scan: a literal path is one dict
+    lookup, and a path with labels is tried only against the operations that share its method and
+    first two segments (every audit path with labels starts with two literal ones). Paths with
+    labels found lately are remembered (clients poll the same task or finding)."""
+
+    #: How many paths with labels are remembered before the memory starts afresh.
+    REMEMBERED = 1024
+
+    def __init__(self, routes: dict[str, list[Operation]]) -> None:
+        self._remembered: dict[tuple[str, str], tuple[Operation, dict[str, str]]] = {}
+        self._literal: dict[str, dict[str, Operation]] = {}
+        self._labelled: dict[str, dict[tuple[str, str], list[Operation]]] = {}
+        #: Methods with a path whose first two segments are not both literal: scanned in order.
+        self._scanned: dict[str, list[Operation]] = {}
+        for method, ops in routes.items():
+            literal = self._literal.setdefault(method, {})
+            labelled = self._labelled.setdefault(method, {})
+            for op in ops:  # in the order they are tried: literal paths first
+                path = op.model.http["requestUri"].split("?", 1)[0]
+                segments = path.split("/", 3)
+                if "{" not in path:
+                    literal.setdefault(path, op)
+                elif len(segments) == 4 and not segments[0] and "{" not in segments[1] + segments[2]:
+                    labelled.setdefault((segments[1], segments[2]), []).append(op)
+                else:
+                    self._scanned[method] = ops
+
+    def find(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
+        """The operation and its path labels (not to be changed: they may be remembered), or None
+        when no served operation has this method and path."""
+        scanned = self._scanned.get(method)
+        if scanned is not None:
+            return _scan(scanned, path)
+        literal = self._literal.get(method)
+        if literal is None:
+            return None
+        op = literal.get(path)
+        if op is not None:
+            return op, {}
+        remembered = self._remembered.get((method, path))
+        if remembered is not None:
+            return remembered
+        segments = path.split("/", 3)
+        if len(segments) == 4 and not segments[0]:
+            for op in self._labelled[method].get((segments[1], segments[2]), ()):
+                found = op.pattern.match(path)
+                if found:
+                    if len(self._remembered) >= self.REMEMBERED:
+                        self._remembered.clear()
+                    answer = self._remembered[method, path] = op, found.groupdict()
+                    return answer
+        return None
+
+
+def _scan(ops: list[Operation], path: str) -> tuple[Operation, dict[str, str]] | None:
+    for op in ops:
+        found = op.pattern.match(path)
+        if found:
+            return op, found.groupdict()
+    return None
+
+
+@functools.cache
+def _model_routes() -> dict[str, list[tuple[re.Pattern[str], str]]]:
+    """HTTP method -> (path pattern, operation name) for every operation of the IoT model, literal paths first."""
+    routes: dict[str, list[tuple[re.Pattern[str], str]]] = {}
+    for name in SERVICE_MODEL.operation_names:
+        http = SERVICE_MODEL.operation_model(name).http
+        routes.setdefault(http["method"], []).append((_uri_pattern(http["requestUri"]), name))
+    for entries in routes.values():
+        entries.sort(key=lambda entry: entry[0].pattern.count("(?P<"))
+    return routes
+
+
+def model_operation(method: str, path: str) -> str | None:
+    """The IoT operation (served here or by moto, or by neither) that ``method`` and ``path`` call, if any."""
+    for pattern, name in _model_routes().get(method, ()):
+        if pattern.match(path):
+            return name
+    return None
+
+
+def models_error(operation: str, code: str) -> bool:
+    """Whether the IoT model lists ``code`` among ``operation``'s errors."""
+    return code in _modeled_errors(operation)
+
+
+@functools.cache
+def _modeled_errors(operation: str) -> frozenset[str]:
+    return frozenset(shape.name for shape in SERVICE_MODEL.operation_model(operation).error_shapes)
 
 
 @functools.cache

@@ -16,13 +16,15 @@ execution actions) on a broad set of devices: resource ``*``, ``client/*``,
 as the page says. The reason lists the actions, as real findings do: "Policy allows
 broad access to IoT data plane actions: [iot:Subscribe, iot:Connect, iot:Publish]."
 
-IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK (audit-chk-iot-misconfigured-policies), one
-finding per policy, first code that applies [INF]:
+IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK (audit-chk-iot-misconfigured-policies,
+check-triggers.md 12): one finding per reason code that applies, the policy counted once
+(check-triggers.md §G [INF]):
 
 * POLICY_CONTAINS_MQTT_WILDCARDS_IN_DENY_STATEMENT: a Deny whose topic or topic filter
   resource contains ``+`` or ``#`` (literal characters in policies, so the Deny is
   narrower than it looks).
-* TOPIC_FILTERS_INTENDED_TO_DENY_ALLOWED_USING_WILDCARDS [INF, after the page's example]:
+* TOPIC_FILTERS_INTENDED_TO_DENY_ALLOWED_USING_WILDCARDS [INF, after the page's example]
+  (denied filters holding ``+``/``#`` are left to the first code):
   a Deny of iot:Subscribe on ``topicfilter/D`` where an Allow of iot:Subscribe on a
   wildcard topic filter covers ``D`` (so a device can subscribe to an MQTT-wildcard
   filter such as ``building/#`` that takes in D's topics) and no Deny of iot:Receive
@@ -89,22 +91,22 @@ def potential_misconfiguration(ctx: Context, check: str) -> Outcome:
     outcome = Outcome()
     for name, version_id, statements in _default_versions(ctx):
         outcome.total += 1
-        found = _misconfiguration(statements)
-        if found:
+        for found in _misconfigurations(statements):
             outcome.noncompliant.append(_observation(check, name, version_id, *found))
     return outcome
 
 
-def _misconfiguration(statements: list[Statement]) -> tuple[str, str] | None:
+def _misconfigurations(statements: list[Statement]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
     wildcard_denies = _mqtt_wildcards_in_denies(statements)
     if wildcard_denies:
-        return ("POLICY_CONTAINS_MQTT_WILDCARDS_IN_DENY_STATEMENT",
-                f"Policy contains MQTT wildcards in deny statement: [{', '.join(wildcard_denies)}].")
+        found.append(("POLICY_CONTAINS_MQTT_WILDCARDS_IN_DENY_STATEMENT",
+                      f"Policy contains MQTT wildcards in deny statement: [{', '.join(wildcard_denies)}]."))
     exposed = _denied_filters_allowed_by_wildcards(statements)
     if exposed:
-        return ("TOPIC_FILTERS_INTENDED_TO_DENY_ALLOWED_USING_WILDCARDS",
-                f"Topic filters intended to be denied are allowed using wildcards: [{', '.join(exposed)}].")
-    return None
+        found.append(("TOPIC_FILTERS_INTENDED_TO_DENY_ALLOWED_USING_WILDCARDS",
+                      f"Topic filters intended to be denied are allowed using wildcards: [{', '.join(exposed)}]."))
+    return found
 
 
 def _mqtt_wildcards_in_denies(statements: list[Statement]) -> list[str]:
@@ -128,7 +130,8 @@ def _denied_filters_allowed_by_wildcards(statements: list[Statement]) -> list[st
             continue
         for resource in st.resources:
             denied = iot_resource_name(resource, "topicfilter")
-            if denied is None or denied == "*":
+            # A denied filter with MQTT wildcards is the first code's case (the page's first example) [INF].
+            if denied is None or denied == "*" or literal_prefix(denied, "+#") is not None:
                 continue
             if _allowed_through_wildcard(statements, denied) and not _receive_denied(statements, denied):
                 found.append(resource)

@@ -1,0 +1,64 @@
+"""botocore's IoT service model, and the writer that turns domain values into the JSON it describes.
+
+Both the wire (the router's responses) and the domain (a finding published to SNS by
+a mitigation action) write values by the model's shapes, so the model and the writer
+live here, below both: the domain never imports the wire to speak the API's format.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import botocore.session
+from botocore.model import ServiceModel, Shape
+
+SERVICE_MODEL: ServiceModel = botocore.session.get_session().get_service_model("iot")
+
+Writer = Callable[[Any], Any]
+
+
+@functools.cache
+def writer(shape: Shape) -> Writer:
+    """A function that turns domain output into the JSON the model describes (timestamps as epoch floats)."""
+    kind = shape.type_name
+    if kind == "structure":
+        # None for a member written as it is: no call per scalar (this runs on every API reply).
+        members = tuple((name, _converting(writer(member))) for name, member in shape.members.items())
+
+        def write_structure(value: dict[str, Any]) -> dict[str, Any]:
+            out = {}
+            for name, write in members:
+                item = value.get(name)
+                if item is not None:
+                    out[name] = item if write is None else write(item)
+            return out
+
+        return write_structure
+    if kind == "list":
+        write_item = writer(shape.member)
+        if write_item is _identity:
+            return list
+        return lambda value: [write_item(item) for item in value]
+    if kind == "map":
+        write_value = writer(shape.value)
+        if write_value is _identity:
+            return dict
+        return lambda value: {k: write_value(v) for k, v in value.items()}
+    if kind == "timestamp":
+        return lambda value: round(value.timestamp(), 3)
+    return _identity
+
+
+def shape_writer(name: str) -> Writer:
+    """The writer of the model's shape ``name`` (e.g. ``AuditFinding``)."""
+    return writer(SERVICE_MODEL.shape_for(name))
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _converting(write: Writer) -> Writer | None:
+    return None if write is _identity else write
