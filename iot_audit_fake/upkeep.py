@@ -56,7 +56,8 @@ def settle_task(state: AuditState, task: AuditTask, now: dt.datetime) -> None:
     From that moment each check shows its result as soon as it has one; a check still
     collecting data shows WAITING_FOR_DATA_COLLECTION and keeps the task IN_PROGRESS."""
     if task.final_status is not None:
-        state.stop_task(task)  # ended elsewhere: it runs no more
+        if task.task_id in state.running:
+            state.stop_task(task)  # ended elsewhere: it runs no more, and its status index follows
         return
     scheduled = task.task_type == SCHEDULED
     task.waiting = set()
