@@ -9,12 +9,14 @@ API). The pool must exist in moto; the map itself is kept by
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 import botocore.session
+from botocore.model import OperationModel
 
 from . import identity_pool_roles, moto_backends
 from .accounts import account_of, credential_scope, header_value, region_of
@@ -22,9 +24,15 @@ from .errors import InvalidRequestException
 from .wire.json_body import read_json
 from .wire.shapes import reader, writer
 
-_MODEL = botocore.session.get_session().get_service_model("cognito-identity")
 _TARGET = "AWSCognitoIdentityService."
-_OPERATIONS = {name: _MODEL.operation_model(name) for name in ("SetIdentityPoolRoles", "GetIdentityPoolRoles")}
+_NAMES = ("SetIdentityPoolRoles", "GetIdentityPoolRoles")
+
+
+@functools.cache
+def _operations() -> dict[str, OperationModel]:
+    """The two operations' models, parsed on the first Cognito request rather than at import."""
+    cognito = botocore.session.get_session().get_service_model("cognito-identity")
+    return {name: cognito.operation_model(name) for name in _NAMES}
 _HOST = re.compile(r"^https?://cognito-identity\.([a-z0-9-]+)\.amazonaws\.com")
 _CONTENT_TYPE = {"Content-Type": "application/x-amz-json-1.1"}
 
@@ -39,7 +47,7 @@ def _error(code: str, message: str) -> Response:
 def handle(method: str, url: str, headers: Mapping[str, Any], body: Any, any_host: bool = False) -> Response | None:
     """Serve the two role operations; ``None`` for every other request (moto answers those)."""
     target = header_value(headers, "X-Amz-Target")
-    if not target.startswith(_TARGET) or target[len(_TARGET):] not in _OPERATIONS:
+    if not target.startswith(_TARGET) or target[len(_TARGET):] not in _NAMES:
         return None
     host = _HOST.match(url)
     scope = credential_scope(headers)
@@ -49,7 +57,7 @@ def handle(method: str, url: str, headers: Mapping[str, Any], body: Any, any_hos
         return None
     region = region_of(host.group(1) if host else None, scope)
     account = account_of(headers, scope)
-    op = _OPERATIONS[target[len(_TARGET):]]
+    op = _operations()[target[len(_TARGET):]]
     try:
         params = reader(op.input_shape)(read_json(body.read() if hasattr(body, "read") else body or b"{}",
                                                   InvalidRequestException), "")

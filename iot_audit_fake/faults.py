@@ -29,7 +29,7 @@ from typing import Any
 from moto.core.base_backend import BackendDict, BaseBackend
 
 from .errors import AuditError, InvalidRequestException
-from .service_model import SERVICE_MODEL
+from .service_model import model
 from .wire.routes import OPERATIONS, error_status
 
 #: Errors any operation can be made to answer, with their HTTP status (AWS's generic ones).
@@ -50,7 +50,7 @@ def _modeled_errors(operation: str) -> set[str]:
     if operation == EVERY_OPERATION:  # what every served operation models
         sets = [_modeled_errors(name) for name in OPERATIONS]
         return set.intersection(*sets)
-    return {shape.name for shape in SERVICE_MODEL.operation_model(operation).error_shapes}
+    return {shape.name for shape in model().operation_model(operation).error_shapes}
 
 
 class Fault:

@@ -31,7 +31,6 @@ class AccountState(Protocol):
 
 #: The BLANK_POLICY template: a document that allows nothing.
 BLANK_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}
-_write_finding = shape_writer("AuditFinding")
 
 
 class ActionFailed(Exception):
@@ -133,7 +132,8 @@ def publish_finding_to_sns(state: AccountState, finding: Finding, params: dict[s
         sns.get_topic(arn)
     except TopicNotFound:
         raise ActionFailed("RESOURCE_NOT_FOUND", f"SNS topic {arn} does not exist.") from None
-    message = json.dumps({"accountId": state.account_id, "finding": _write_finding(finding.describe(None))})
+    written = shape_writer("AuditFinding")(finding.describe(None))
+    message = json.dumps({"accountId": state.account_id, "finding": written})
     try:
         sns.publish(message, arn, subject=f"AWS IoT Device Defender audit finding: {finding.check_name}")
     except MOTO_ERRORS as error:  # moto refusing the message (e.g. a FIFO topic needs a message group)

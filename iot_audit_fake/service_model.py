@@ -14,7 +14,19 @@ from typing import Any
 import botocore.session
 from botocore.model import ServiceModel, Shape
 
-SERVICE_MODEL: ServiceModel = botocore.session.get_session().get_service_model("iot")
+
+@functools.cache
+def model() -> ServiceModel:
+    """botocore's IoT model, parsed on first use: importing the package (and so the pytest plugin's
+    users, and ``from iot_audit_fake import mock_iot_audit``) does not pay for it (issue 14)."""
+    return botocore.session.get_session().get_service_model("iot")
+
+
+def __getattr__(name: str) -> Any:
+    # ``SERVICE_MODEL``, the name the model had when it was loaded at import, for callers outside the package.
+    if name == "SERVICE_MODEL":
+        return model()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 Writer = Callable[[Any], Any]
 
@@ -51,9 +63,10 @@ def writer(shape: Shape) -> Writer:
     return _identity
 
 
+@functools.cache
 def shape_writer(name: str) -> Writer:
     """The writer of the model's shape ``name`` (e.g. ``AuditFinding``)."""
-    return writer(SERVICE_MODEL.shape_for(name))
+    return writer(model().shape_for(name))
 
 
 def _identity(value: Any) -> Any:

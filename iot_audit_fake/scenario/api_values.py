@@ -22,7 +22,7 @@ from typing import Any
 from botocore.model import Shape
 
 from ..errors import InvalidRequestException
-from ..service_model import SERVICE_MODEL
+from ..service_model import model
 from ..wire.shapes import reader
 from .source import Path_, Source, did_you_mean
 from .walk import entries, region_states
@@ -92,7 +92,7 @@ def _audit_configuration(found: list[Problem], at: Path_, config: dict[str, Any]
         value = {key: given[key] for key in ("enabled", "configuration") if key in given}
         if isinstance(value.get("configuration"), dict):
             value["configuration"] = {k: str(v) for k, v in value["configuration"].items()}
-        _read(found, (*at, "checks", name), value, SERVICE_MODEL.shape_for("AuditCheckConfiguration"),
+        _read(found, (*at, "checks", name), value, model().shape_for("AuditCheckConfiguration"),
               f"auditCheckConfigurations.{name}")
 
 
@@ -100,7 +100,7 @@ def _entry(found: list[Problem], at: Path_, entry: dict[str, Any], structure: st
            prefix: str = "") -> None:
     """Read each of ``entry``'s keys as the member of ``structure`` it is (``prefix``: where the
     structure sits in the operation's input, for the message)."""
-    shape = SERVICE_MODEL.shape_for(structure)
+    shape = model().shape_for(structure)
     for key, member in members.items():
         value = entry.get(key)
         if value is None:

@@ -9,6 +9,7 @@ answers ``None`` for anything else, so the caller can hand the request on to mot
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import re
@@ -30,8 +31,21 @@ log = logging.getLogger("iot_audit_fake")
 
 Response = tuple[int, dict[str, str], bytes]
 
-ROUTES = build_routes()
-TABLE = RouteTable(ROUTES)
+
+
+@functools.cache
+def _table() -> RouteTable:
+    """The audit operations' routes, built from botocore's model on the first request (not at import)."""
+    return RouteTable(build_routes())
+
+
+def __getattr__(name: str) -> Any:
+    # ``ROUTES`` and ``TABLE`` were module constants built at import; kept as names for callers outside.
+    if name == "TABLE":
+        return _table()
+    if name == "ROUTES":
+        return _table().routes
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 _HOST = re.compile(r"^iot\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?$")
 #: netloc -> the region its IoT host names, or None for another host; bounded, as hosts come from requests.
 _HOST_REGIONS: dict[str, str | None] = {}
@@ -48,7 +62,7 @@ _requests = itertools.count(1)
 
 def match(method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
     """The served operation that ``method`` and ``path`` call, with its path labels."""
-    return TABLE.find(method, path)
+    return _table().find(method, path)
 
 
 def handle(method: str, url: str, headers: Mapping[str, str], body: Any, any_host: bool = False) -> Response | None:
@@ -75,7 +89,7 @@ def handle(method: str, url: str, headers: Mapping[str, str], body: Any, any_hos
             return None
     region = region_of(host_region, scope)
     account = account_of(headers, scope)
-    found = TABLE.find(method, parts.path)
+    found = _table().find(method, parts.path)
     # The common case, the account's backend for the region already made: two lookups, no lock.
     regions = dict.get(audit_backends, account)
     backend: AuditBackend | None = dict.get(regions, region) if regions is not None else None

@@ -10,12 +10,12 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from botocore import xform_name
 from botocore.model import OperationModel, Shape
 
-from ..service_model import SERVICE_MODEL as SERVICE_MODEL  # re-exported: where the wire's model was
-from ..service_model import Writer, writer
+from ..service_model import Writer, model, writer
 from .inputs import RequestReader, request_reader
 
 #: The audit API, plus the IoT logging options that moto does not serve and the
@@ -87,8 +87,8 @@ def _uri_pattern(request_uri: str) -> re.Pattern[str]:
 
 
 def _operation(name: str) -> Operation:
-    model = SERVICE_MODEL.operation_model(name)
-    shape: Shape | None = model.input_shape
+    operation_model = model().operation_model(name)
+    shape: Shape | None = operation_model.input_shape
     members = {}
     if shape is not None:
         for member_name, member in shape.members.items():
@@ -100,10 +100,11 @@ def _operation(name: str) -> Operation:
     return Operation(
         name=name,
         method=xform_name(name),
-        model=model,
-        pattern=_uri_pattern(model.http["requestUri"]),
+        model=operation_model,
+        pattern=_uri_pattern(operation_model.http["requestUri"]),
         read_request=request_reader(shape),
-        write_output=writer(model.output_shape) if model.output_shape is not None else None,
+        write_output=(writer(operation_model.output_shape)
+                      if operation_model.output_shape is not None else None),
         members=members,
     )
 
@@ -130,6 +131,7 @@ class RouteTable:
     REMEMBERED = 1024
 
     def __init__(self, routes: dict[str, list[Operation]]) -> None:
+        self.routes = routes
         self._remembered: dict[tuple[str, str], tuple[Operation, dict[str, str]]] = {}
         self._literal: dict[str, dict[str, Operation]] = {}
         self._labelled: dict[str, dict[tuple[str, str], list[Operation]]] = {}
@@ -187,8 +189,8 @@ def _scan(ops: list[Operation], path: str) -> tuple[Operation, dict[str, str]] |
 def _model_routes() -> dict[str, list[tuple[re.Pattern[str], str]]]:
     """HTTP method -> (path pattern, operation name) for every operation of the IoT model, literal paths first."""
     routes: dict[str, list[tuple[re.Pattern[str], str]]] = {}
-    for name in SERVICE_MODEL.operation_names:
-        http = SERVICE_MODEL.operation_model(name).http
+    for name in model().operation_names:
+        http = model().operation_model(name).http
         routes.setdefault(http["method"], []).append((_uri_pattern(http["requestUri"]), name))
     for entries in routes.values():
         entries.sort(key=lambda entry: entry[0].pattern.count("(?P<"))
@@ -210,13 +212,20 @@ def models_error(operation: str, code: str) -> bool:
 
 @functools.cache
 def _modeled_errors(operation: str) -> frozenset[str]:
-    return frozenset(shape.name for shape in SERVICE_MODEL.operation_model(operation).error_shapes)
+    return frozenset(shape.name for shape in model().operation_model(operation).error_shapes)
 
 
 @functools.cache
 def error_status(code: str) -> int:
     """The HTTP status the model gives an error shape."""
     try:
-        return int(SERVICE_MODEL.shape_for(code).metadata["error"]["httpStatusCode"])
+        return int(model().shape_for(code).metadata["error"]["httpStatusCode"])
     except Exception:  # an error name the model does not know: treat as a server fault
         return 500
+
+
+def __getattr__(name: str) -> Any:
+    # ``SERVICE_MODEL`` was re-exported here when the model was loaded at import.
+    if name == "SERVICE_MODEL":
+        return model()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
