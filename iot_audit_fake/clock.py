@@ -44,3 +44,12 @@ def instant(value: _dt.datetime) -> _dt.datetime:
 def aware(value: _dt.datetime) -> _dt.datetime:
     """Treat a naive datetime as UTC (what botocore and moto mean by it)."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def iso(moment: _dt.datetime) -> str:
+    """An instant as ISO-8601 in UTC, e.g. ``2026-03-01T00:00:00Z``, to the precision it has
+    (how scenarios, the server's control endpoints and the dashboard all write times)."""
+    moment = aware(moment)
+    micro = moment.microsecond
+    text = moment.isoformat(timespec="seconds" if not micro else "milliseconds" if not micro % 1000 else "microseconds")
+    return text.replace("+00:00", "Z")

@@ -41,10 +41,6 @@ def when(value: Any) -> str:
     return str(value)
 
 
-def iso(value: dt.datetime) -> str:
-    return clock.aware(value).isoformat().replace("+00:00", "Z")
-
-
 def compact_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(", ", ": "), default=str)
 

@@ -12,9 +12,10 @@ import hashlib
 from functools import cache
 from importlib import resources
 
+from ..clock import iso
 from . import sections
 from .data import Place, Query, Snapshot
-from .markup import PAGE_PATH, count, e, href, iso, when
+from .markup import PAGE_PATH, count, e, href, when
 
 #: Where the page polls for the state version (see :mod:`.routes`).
 STATE_PATH = "/_iot_audit/dashboard/state"

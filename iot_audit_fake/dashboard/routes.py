@@ -21,8 +21,9 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from .. import clock, entry
+from ..clock import iso
 from . import data
-from .markup import iso, when
+from .markup import when
 from .page import content_security_policy, render
 
 

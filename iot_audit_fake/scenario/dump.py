@@ -22,9 +22,9 @@ import yaml
 from .. import moto_backends
 from ..accounts import DEFAULT_REGION, default_account
 from ..backend import AuditBackend, audit_backends
+from ..clock import iso
 from ..findings import Finding
 from ..moto_dates import registered_at
-from .times import iso
 
 
 def _iot(account: str, region: str) -> Any:

@@ -62,7 +62,7 @@ class CertificateSections(SectionLoader):
             text = certgen.pem(cert)
         # [INF] A scenario describes a fleet that already exists: a certificate counts as registered
         # when its validity began (if that is past), unless the entry says when.
-        issued = aware_not_before(cert)
+        issued = cert.not_valid_before_utc
         with self.at((*path, "registered")):
             registered_on = self.time(entry.get("registered"), min(issued, self.now))
         status = entry.get("status", "ACTIVE")
@@ -107,8 +107,3 @@ class CertificateSections(SectionLoader):
             parsed = x509.load_pem_x509_certificate(pem.encode())
             issuer, serial = parsed.issuer.rfc4514_string(), f"{parsed.serial_number:x}"
         self.backend.record_revocation(issuer, serial)
-
-
-def aware_not_before(cert: x509.Certificate) -> dt.datetime:
-    """The certificate's notBefore as an aware UTC datetime (``not_valid_before_utc`` is cryptography >= 42)."""
-    return cert.not_valid_before_utc

@@ -20,8 +20,7 @@ from typing import Any
 
 import yaml
 
-from ..clock import aware
-from .times import iso
+from ..clock import aware, iso
 
 
 class ScenarioError(Exception):

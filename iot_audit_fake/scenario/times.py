@@ -29,10 +29,3 @@ def resolve(value: str, now: dt.datetime) -> dt.datetime:
         raise ValueError(f"Invalid timestamp {value!r}: {error}") from None
     return aware(parsed)
 
-
-def iso(moment: dt.datetime) -> str:
-    """An instant as ISO-8601 in UTC, e.g. ``2026-03-01T00:00:00Z``, to the precision it has."""
-    moment = moment.astimezone(dt.timezone.utc)
-    micro = moment.microsecond
-    text = moment.isoformat(timespec="seconds" if not micro else "milliseconds" if not micro % 1000 else "microseconds")
-    return text.replace("+00:00", "Z")

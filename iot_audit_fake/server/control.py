@@ -17,11 +17,12 @@ import yaml
 from werkzeug.wrappers import Request, Response
 
 from .. import clock as _clock
+from ..clock import iso
 from ..errors import InvalidRequestException
 from ..wire.json_body import read_json
 from ..wire.protocol import StatusError
 from .clock import ServerClock, parse_instant
-from .responses import base_headers, iso, json_response
+from .responses import base_headers, json_response
 
 #: The path prefix of the fake's own control endpoints.
 CONTROL_PREFIX = "/_iot_audit/"

@@ -95,13 +95,9 @@ def full_url(environ: WSGIEnvironment) -> str:
     return f"{environ.get('wsgi.url_scheme', 'http')}://{host}{target}"
 
 
-def iso(instant: dt.datetime) -> str:
-    return instant.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
-
-
 def json_default(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        return iso(_clock.aware(value))
+        return _clock.iso(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, (set, frozenset, tuple)):
