@@ -20,6 +20,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from . import moto_backends
+
 #: The region of a request that names none, of a scenario entry without ``region`` and of the
 #: pytest fixtures: moto's and the AWS SDKs' usual default.
 DEFAULT_REGION = "us-east-1"
@@ -49,14 +51,12 @@ def credential_scope(headers: Mapping[str, Any]) -> Scope | None:
 
 def default_account() -> str:
     """The account moto files a request under when it names none: MOTO_ACCOUNT_ID or moto's default."""
-    from moto.core.models import DEFAULT_ACCOUNT_ID
-
-    return os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
+    return os.environ.get("MOTO_ACCOUNT_ID") or moto_backends.default_account_id()
 
 
 def account_of(headers: Mapping[str, Any], scope: Scope | None = None) -> str:
     """The account moto would pick: MOTO_ACCOUNT_ID, then x-moto-account-id, then the access key
-    (from the SigV4 ``scope`` when the caller has already read it)."""
+    (from the SigV4 ``scope`` when the caller has already read it), then moto's default."""
     env = os.environ.get("MOTO_ACCOUNT_ID")
     if env:
         return env
@@ -64,11 +64,8 @@ def account_of(headers: Mapping[str, Any], scope: Scope | None = None) -> str:
     if explicit:
         return explicit
     scope = scope or credential_scope(headers)
-    if scope is None:
-        return default_account()
-    from moto.iam.models import get_account_id_from
-
-    return get_account_id_from(scope.access_key)
+    holder = moto_backends.account_holding_key(scope.access_key) if scope is not None else None
+    return holder or moto_backends.default_account_id()
 
 
 def region_of(host_region: str | None, scope: Scope | None) -> str:

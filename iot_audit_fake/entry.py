@@ -25,7 +25,6 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from . import faults
 from .accounts import DEFAULT_REGION, account_of, credential_scope
@@ -118,7 +117,7 @@ def _injected(method: str, url: str, headers: Mapping[str, Any], any_host: bool)
 
 def audit_operation(method: str, url: str, headers: Mapping[str, Any], any_host: bool = False) -> str | None:
     """The audit operation a request calls, by the router's rule (IoT host, or SigV4 scope in server mode)."""
-    parts = urlsplit(url)
+    parts = router.split_url(url)
     if _IOT_HOST.match(parts.netloc.lower()) is None:
         if not any_host:
             return None
@@ -133,7 +132,7 @@ def _service(url: str, headers: Mapping[str, Any], any_host: bool) -> tuple[str 
     """The service and region a request is for: from the host when it names them (as the router
     reads an IoT request's region), else from the SigV4 credential scope. In-process, a request
     to another endpoint than AWS's (a server, even this process's) is for no service here."""
-    host = _HOST.match(urlsplit(url).netloc.lower())
+    host = _HOST.match(router.split_url(url).netloc.lower())
     if host is None and not any_host:
         return None, None
     scope = credential_scope(headers)
@@ -143,7 +142,7 @@ def _service(url: str, headers: Mapping[str, Any], any_host: bool) -> tuple[str 
 
 
 def _bug_message(method: str, url: str, error: Exception) -> str:
-    path = urlsplit(url).path
+    path = router.split_url(url).path
     found = router.match(method, path)
     what = found[0].name if found is not None else f"{method} {path}"
     return (f"iot_audit_fake failed on {what} ({type(error).__name__}: {error}). This is a bug in the fake, "

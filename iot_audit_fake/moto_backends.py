@@ -43,6 +43,41 @@ def sns(account_id: str, region: str) -> Any:
     return sns_backends[account_id][region]
 
 
+def default_account_id() -> str:
+    """moto's default account (its ``DEFAULT_ACCOUNT_ID``; MOTO_ACCOUNT_ID is the caller's to read)."""
+    global _default_account_id
+    if _default_account_id is None:
+        from moto.core.models import DEFAULT_ACCOUNT_ID
+
+        _default_account_id = str(DEFAULT_ACCOUNT_ID)
+    return _default_account_id
+
+
+_default_account_id: str | None = None
+_iam_backends: Any = None  # moto's iam_backends, once imported (moto's own object: it outlives no mock)
+
+
+def account_holding_key(access_key: str) -> str | None:
+    """The account whose IAM holds ``access_key`` (an IAM user's key, or a role's assumed through
+    STS), if one does: moto's own rule (``moto.iam.models.get_account_id_from``), the first
+    account in moto's order with the key in any partition.
+
+    Read here rather than through moto's function because every request pays for it:
+    moto's indexes each partition of each account through ``BackendDict.__getitem__``,
+    which makes the backends it lacks; this reads only those moto holds (one that does
+    not exist holds no key), in a fraction of the time. Same accounts, same order."""
+    global _iam_backends
+    if _iam_backends is None:
+        from moto.iam.models import iam_backends
+
+        _iam_backends = iam_backends
+    for account_id, partitions in list(dict.items(_iam_backends)):  # list(): another thread may add one
+        for backend in list(dict.values(partitions)):
+            if access_key in backend.access_keys:
+                return str(account_id)
+    return None
+
+
 def existing_iam(account_id: str, region: str) -> Any | None:
     """moto's IAM backend of ``region``'s partition if moto holds one: looking creates nothing."""
     from moto.iam.models import iam_backends

@@ -196,12 +196,24 @@ class AuditState:
 
     def expire(self, cutoff: dt.datetime) -> None:
         """Forget tasks, findings and mitigation tasks older than ``cutoff`` (the 90-day retention)."""
-        for task in self.tasks.expire_before(cutoff):
-            self._running.pop(task.task_id, None)
-        self.findings.expire_before(cutoff)
-        for mitigation in self.mitigation_tasks.expire_before(cutoff):
-            self._mitigation_tokens.discard(mitigation.token)
-            self._running_mitigations.pop(mitigation.task_id, None)
+        limit = cutoff.timestamp()  # once, and a comparison per timeline: this runs before every call
+        if self.tasks.starts_before(limit):
+            for task in self.tasks.expire_before(cutoff):
+                self._running.pop(task.task_id, None)
+        if self.findings.starts_before(limit):
+            self.findings.expire_before(cutoff)
+        if self.mitigation_tasks.starts_before(limit):
+            for mitigation in self.mitigation_tasks.expire_before(cutoff):
+                self._mitigation_tokens.discard(mitigation.token)
+                self._running_mitigations.pop(mitigation.task_id, None)
+
+    def running_tasks(self) -> list[AuditTask]:
+        """The audit tasks in progress now (a copy: settling one changes the running set)."""
+        return list(self._running.values()) if self._running else []
+
+    def running_mitigation_tasks(self) -> list[MitigationTask]:
+        """The mitigation tasks in progress now (a copy, as for :meth:`running_tasks`)."""
+        return list(self._running_mitigations.values()) if self._running_mitigations else []
 
     # -- resources whose parts change together ----------------------------
 

@@ -14,6 +14,7 @@ and keeps the task IN_PROGRESS. ``taskStatistics`` is always derived from
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from moto.moto_api._internal.managed_state_model import ManagedState
 
 from .checks.outcomes import Observation
 from .findings import Finding
+from .replies import FinalReply
 
 MODEL_NAME = "iot::audittask"
 state_manager.register_default_transition(MODEL_NAME, transition={"progression": "immediate"})
@@ -106,6 +108,7 @@ class AuditTask(ManagedState):
         self.findings: list[Finding] = []
         #: COMPLETED, FAILED or CANCELED once settled.
         self.final_status: str | None = None
+        self._final_reply: FinalReply | None = None
 
     @property
     def task_status(self) -> str:
@@ -147,21 +150,31 @@ class AuditTask(ManagedState):
         return {name: self.runs.get(name) or (WAITING if name in self.waiting else RUNNING)
                 for name in self.check_names}
 
-    def statistics(self) -> dict[str, int]:
+    def statistics(self, details: dict[str, CheckRun] | None = None) -> dict[str, int]:
         stats = dict.fromkeys(_STATISTIC.values(), 0)
-        for run in self.details().values():
+        for run in (details or self.details()).values():
             stats[_STATISTIC[run.status]] += 1
         return {"totalChecks": len(self.check_names), **stats}
 
-    def describe(self) -> dict[str, Any]:
-        return {
+    def describe(self) -> Mapping[str, Any]:
+        """The task as DescribeAuditTask shows it. Once the task has ended this never changes, so it
+        is built once and handed out as a :class:`~iot_audit_fake.replies.FinalReply` (which the wire
+        writes once): callers only read it."""
+        if self._final_reply is not None:
+            return self._final_reply
+        details = self.details()
+        described = {
             "taskStatus": self.task_status,
             "taskType": self.task_type,
             "taskStartTime": self.start_time,
-            "taskStatistics": self.statistics(),
+            "taskStatistics": self.statistics(details),
             "scheduledAuditName": self.scheduled_audit_name,
-            "auditDetails": {name: run.describe() for name, run in self.details().items()},
+            "auditDetails": {name: run.describe() for name, run in details.items()},
         }
+        if self.final_status is None:
+            return described
+        self._final_reply = FinalReply(described)
+        return self._final_reply
 
     def metadata(self) -> dict[str, Any]:
         return {"taskId": self.task_id, "taskStatus": self.task_status, "taskType": self.task_type}

@@ -101,6 +101,10 @@ class Timeline(Generic[T]):
                     _insert(index.setdefault(group, []), key)
         self._remembered[item_id] = tuple(new[name] for name in self._volatile)
 
+    def starts_before(self, limit: float) -> bool:
+        """Whether the oldest item is older than ``limit`` (epoch seconds): one comparison."""
+        return bool(self._keys) and self._keys[0][0] < limit
+
     def expire_before(self, cutoff: dt.datetime) -> list[T]:
         """Drop and return every item older than ``cutoff``."""
         mark = (cutoff.timestamp(), "")

@@ -32,9 +32,9 @@ def catch_up(state: AuditState, now: dt.datetime) -> None:
     for audit in state.scheduled_audits.values():
         for run, previous in audit.due_runs(now, cutoff):
             start_task(state, SCHEDULED, run, list(audit.check_names), now, audit.name, previous)
-    for task in list(state.running.values()):
+    for task in state.running_tasks():
         settle_task(state, task, now)
-    for mitigation in list(state.running_mitigations.values()):
+    for mitigation in state.running_mitigation_tasks():
         settle_mitigation(state, mitigation, now)
 
 

@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "iot_audit_fake"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # What every layer may use: errors, time, ids, the account and region rule, botocore's model,
     # and the one lookup of moto's backends (the moto adapters).
-    ("foundation", ("errors", "clock", "ids", "accounts", "crypto_time", "service_model", "moto_backends",
+    ("foundation", ("errors", "clock", "ids", "replies", "accounts", "crypto_time", "service_model", "moto_backends",
                     "moto_errors", "moto_dates", "identity_pool_roles", "timeline", "pagination")),
     # The audit's rules: checks, tasks, findings, suppressions, schedules, mitigation, configuration.
     ("domain", ("checks", "state", "tasks", "findings", "suppressions", "schedules", "mitigation_actions",

@@ -16,9 +16,11 @@ import re
 
 import pytest
 import requests
+import time_machine
 from botocore.utils import parse_timestamp
-from conftest import enable, iot_url
+from conftest import ACCOUNT, REGION, assert_error, client, enable, held_tasks, iot_url
 
+from iot_audit_fake import mock_iot_audit
 from iot_audit_fake.clock import UTC
 from iot_audit_fake.errors import InvalidRequestException
 from iot_audit_fake.wire import router
@@ -168,3 +170,61 @@ def test_a_listing_window_reads_the_same_as_text_or_as_epoch_seconds(iot):
         listed = requests.get(iot_url("/audit/tasks"), params=window, timeout=5).json()
         assert [task["taskId"] for task in listed["tasks"]] == as_boto3, window
     assert as_boto3 == [task_id]
+
+
+def test_the_account_of_an_access_key_is_the_one_moto_picks(monkeypatch):
+    """The fake's lookup of the account holding an access key (every request pays for it) against
+    moto's own ``get_account_id_from``: keys in two accounts, in another partition, deleted, unknown."""
+    from moto.iam.models import get_account_id_from
+
+    from iot_audit_fake import moto_backends
+    from iot_audit_fake.accounts import account_of
+
+    keys = ["AKIAUNKNOWN000000000"]
+    with mock_iot_audit():
+        for account, region in (("111111111111", "us-east-1"), ("222222222222", "cn-north-1"),
+                                ("333333333333", "us-east-1")):
+            monkeypatch.setenv("MOTO_ACCOUNT_ID", account)
+            iam = client("iam", region=region)
+            iam.create_user(UserName="auditor")
+            keys += [iam.create_access_key(UserName="auditor")["AccessKey"]["AccessKeyId"] for _ in range(2)]
+        iam.delete_access_key(UserName="auditor", AccessKeyId=keys[-1])  # account 333333333333
+        monkeypatch.delenv("MOTO_ACCOUNT_ID")
+        for key in keys:
+            headers = {"Authorization": f"AWS4-HMAC-SHA256 Credential={key}/20261130/us-east-1/iot/aws4_request, "
+                                        "SignedHeaders=host, Signature=0"}
+            assert account_of(headers) == get_account_id_from(key), key
+        found = [moto_backends.account_holding_key(key) for key in keys]
+    assert found == [None, "111111111111", "111111111111", "222222222222", "222222222222", "333333333333", None]
+
+
+def test_an_ended_task_is_written_once_and_reads_as_written_afresh(iot):
+    """A task that has ended is described from the bytes written on the first call: they are the
+    bytes the general writer gives now, for a completed and a canceled task; a running task is
+    written afresh on every call (its answer changes), and an expired one is gone."""
+    from iot_audit_fake import audit_backends
+    from iot_audit_fake.replies import FinalReply
+
+    enable(iot, "LOGGING_DISABLED_CHECK", "IOT_POLICY_OVERLY_PERMISSIVE_CHECK")
+    iot.create_policy(policyName="open", policyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}]}))
+    checks = ["LOGGING_DISABLED_CHECK", "IOT_POLICY_OVERLY_PERMISSIVE_CHECK"]
+    backend = audit_backends[ACCOUNT][REGION]
+    operation = router.match("GET", "/audit/tasks/x")[0]
+    with held_tasks():
+        held = iot.start_on_demand_audit_task(targetCheckNames=checks)["taskId"]
+        assert iot.describe_audit_task(taskId=held)["taskStatus"] == "IN_PROGRESS"
+        assert not isinstance(backend.state.tasks.get(held).describe(), FinalReply)
+        iot.cancel_audit_task(taskId=held)
+    done = iot.start_on_demand_audit_task(targetCheckNames=checks)["taskId"]
+    for task_id, status in ((done, "COMPLETED"), (held, "CANCELED")):
+        first = iot.describe_audit_task(taskId=task_id)
+        again = iot.describe_audit_task(taskId=task_id)
+        assert first["taskStatus"] == again["taskStatus"] == status
+        assert {k: v for k, v in first.items() if k != "ResponseMetadata"} == \
+            {k: v for k, v in again.items() if k != "ResponseMetadata"}
+        reply = backend.state.tasks.get(task_id).describe()
+        assert isinstance(reply, FinalReply) and reply.encoded == router._body(operation, dict(reply))
+    assert first["auditDetails"]["IOT_POLICY_OVERLY_PERMISSIVE_CHECK"]["checkRunStatus"] == "CANCELED"
+    with time_machine.travel(dt.datetime.now(UTC) + dt.timedelta(days=91)):
+        assert_error(lambda: iot.describe_audit_task(taskId=done), "ResourceNotFoundException", 404)

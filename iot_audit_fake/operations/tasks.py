@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from .. import clock, upkeep
@@ -33,10 +34,11 @@ class TaskOperations(OperationsBase):
             raise ResourceNotFoundException(f"Audit task {task_id} does not exist.")
         return task
 
-    def describe_audit_task(self, task_id: str) -> dict[str, Any]:
+    def describe_audit_task(self, task_id: str) -> Mapping[str, Any]:
         task = self.get_task(task_id)
-        task.advance()
-        upkeep.settle_task(self.state, task, clock.now())
+        if task.final_status is None:  # an ended task has nothing left to advance or settle
+            task.advance()
+            upkeep.settle_task(self.state, task, clock.now())
         return task.describe()
 
     def list_audit_tasks(

@@ -23,6 +23,7 @@ from moto.settings import allow_unknown_region
 from ..accounts import account_of, credential_scope, region_of
 from ..backend import AuditBackend, audit_backends
 from ..errors import AuditError, InvalidRequestException
+from ..replies import FinalReply
 from .encoding import compact_encoder
 from .protocol import InvalidSignatureException, ProtocolError, SerializationException, UnknownOperationException
 from .routes import Operation, RouteTable, build_routes, error_status, model_operation, models_error
@@ -46,6 +47,12 @@ def __getattr__(name: str) -> Any:
     if name == "ROUTES":
         return _table().routes
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+#: ``urlsplit``, remembered for the URLs seen last: Python 3.10 recomputes it on every call (3.11 and
+#: later cache it too), and a test calls the same few URLs again and again. A pure function of a string.
+split_url = functools.lru_cache(maxsize=1024)(urlsplit)
+
 _HOST = re.compile(r"^iot\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?$")
 #: netloc -> the region its IoT host names, or None for another host; bounded, as hosts come from requests.
 _HOST_REGIONS: dict[str, str | None] = {}
@@ -76,7 +83,7 @@ def handle(method: str, url: str, headers: Mapping[str, str], body: Any, any_hos
     path that no IoT operation has, is answered here (AWS's protocol-level errors); an IoT
     operation the fake does not serve is left to moto (``None``).
     """
-    parts = urlsplit(url)
+    parts = split_url(url)
     host_region = _HOST_REGIONS.get(parts.netloc, "")
     if host_region == "":
         host_region = _host_region(parts.netloc)
@@ -109,11 +116,19 @@ def handle(method: str, url: str, headers: Mapping[str, str], body: Any, any_hos
             backend = backends[region]
         backend.refresh()
         result = getattr(backend, op.method)(**params)
-        payload = op.write_output(result or {}) if op.write_output else {}
-        return 200, _headers(), _ENCODE(payload).encode()
+        if type(result) is FinalReply:  # written once: the same value, the same bytes
+            if result.encoded is None:
+                result.encoded = _body(op, result)
+            return 200, _headers(), result.encoded
+        return 200, _headers(), _body(op, result)
     except AuditError as error:
         return error_response(error)
     # Anything else is a bug in the fake: it propagates, and iot_audit_fake.entry turns it into FakeBug.
+
+
+def _body(op: Operation, result: Any) -> bytes:
+    payload = op.write_output(result or {}) if op.write_output else {}
+    return _ENCODE(payload).encode()
 
 
 def _host_region(netloc: str) -> str | None:
