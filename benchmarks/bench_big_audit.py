@@ -143,7 +143,7 @@ def enable_all() -> Any:
     iot = boto3.client("iot", region_name=REGION)
     iot.update_account_audit_configuration(
         roleArn=ROLE, auditCheckConfigurations={check: {"enabled": True} for check in CHECK_NAMES})
-    audit_backends[ACCOUNT][REGION].configuration.enabled_at.clear()  # enabled long ago: no collection wait
+    audit_backends[ACCOUNT][REGION].state.configuration.enabled_at.clear()  # enabled long ago: no collection wait
     return iot
 
 

@@ -129,7 +129,7 @@ def mitigation_tasks(by: str) -> Callable[[Any, int, float], dict[str, Any]]:
             task = MitigationTask(task_id(), uuid_like(), at(i, n), target, {EXPIRING: ["a"]}, [],
                                   [Selection(finding)])
             task.final_status, task.end_time = ("CANCELED" if by == "taskStatus" and match else "COMPLETED"), at(i, n)
-            backend.mitigation_tasks.add(task.start_time, task.task_id, task)
+            backend.state.mitigation_tasks.add(task.start_time, task.task_id, task)
         return {"auditTaskId": {"auditTaskId": audit.task_id}, "findingId": {"findingId": target_finding.finding_id},
                 "taskStatus": {"taskStatus": "CANCELED"}}[by] | WINDOW
     return build
@@ -145,7 +145,7 @@ def executions(backend: Any, n: int, fraction: float) -> dict[str, Any]:
                                                         status) for k, status in enumerate(statuses)]))
     task = MitigationTask("bench", "token", NOW, {"findingIds": []}, {EXPIRING: ["a0", "a1", "a2"]}, [], selections)
     task.final_status = "FAILED"
-    backend.mitigation_tasks.add(NOW, "bench", task)
+    backend.state.mitigation_tasks.add(NOW, "bench", task)
     return {"taskId": "bench", "findingId": selections[int(n * fraction) - 1 if n * fraction >= 1 else 0]
             .finding.finding_id, "actionStatus": "COMPLETED"}
 

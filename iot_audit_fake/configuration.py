@@ -78,6 +78,14 @@ class AuditConfiguration:
                 f"Cannot disable check(s) used by a scheduled audit: {', '.join(blocked)}."
             )
 
+    def set_enabled_at(self, check: str, when: dt.datetime | None) -> None:
+        """Treat the enabled ``check`` as enabled at ``when`` (None: long ago, as a scenario's check
+        without ``enabled_at``)."""
+        if when is None:
+            self.enabled_at.pop(check, None)
+        else:
+            self.enabled_at[check] = when
+
     def update(
         self,
         role_arn: str | None,

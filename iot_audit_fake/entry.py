@@ -97,7 +97,7 @@ def materialise(service: str, region: str | None, headers: Mapping[str, Any]) ->
         found = dict.get(accounts, region or DEFAULT_REGION)
         backends = [found] if found is not None else []
     for backend in backends:
-        backend.refresh()
+        backend.catch_up()
 
 
 def _injected(method: str, url: str, headers: Mapping[str, Any], any_host: bool) -> Response | None:

@@ -21,9 +21,9 @@ from .moto_errors import MOTO_ERRORS, code_of, message_of
 from .service_model import shape_writer
 
 
-class AccountState(Protocol):
-    """What an effect reads of the audit state (``state.AuditState`` is one): declared here so
-    that this module does not import the state that runs it."""
+class MitigatedAccount(Protocol):
+    """The account an effect acts in, as the effect reads the audit state (``state.AuditState`` is
+    one): declared here so that this module does not import the state that runs it."""
 
     account_id: str
     region_name: str
@@ -39,7 +39,7 @@ class ActionFailed(Exception):
         self.code, self.message = code, message
 
 
-def _iot(state: AccountState) -> Any:
+def _iot(state: MitigatedAccount) -> Any:
     return moto_backends.iot(state.account_id, state.region_name)
 
 
@@ -67,7 +67,7 @@ def _certificate(iot: Any, cert_id: str, ca: bool = False) -> Any:
     return found
 
 
-def update_device_certificate(state: AccountState, finding: Finding, params: dict[str, Any]) -> None:
+def update_device_certificate(state: MitigatedAccount, finding: Finding, params: dict[str, Any]) -> None:
     iot = _iot(state)
     cert_ids = _device_certificates(finding)
     for cert_id in cert_ids:  # every target first: a missing one fails the execution before any change
@@ -76,7 +76,7 @@ def update_device_certificate(state: AccountState, finding: Finding, params: dic
         iot.update_certificate(cert_id, "INACTIVE")  # the only action modeled is DEACTIVATE
 
 
-def update_ca_certificate(state: AccountState, finding: Finding, params: dict[str, Any]) -> None:
+def update_ca_certificate(state: MitigatedAccount, finding: Finding, params: dict[str, Any]) -> None:
     cert_id = finding.identifier.get("caCertificateId")
     if cert_id is None:
         raise ActionFailed("INVALID_TARGET", f"Finding {finding.finding_id} names no CA certificate.")
@@ -85,7 +85,7 @@ def update_ca_certificate(state: AccountState, finding: Finding, params: dict[st
     iot.update_ca_certificate(cert_id, "INACTIVE", None)
 
 
-def add_things_to_thing_group(state: AccountState, finding: Finding, params: dict[str, Any]) -> None:
+def add_things_to_thing_group(state: MitigatedAccount, finding: Finding, params: dict[str, Any]) -> None:
     """Put the things attached to the finding's certificates into every listed group.
 
     moto has no dynamic thing groups, so ``overrideDynamicGroups`` changes nothing here.
@@ -106,7 +106,7 @@ def add_things_to_thing_group(state: AccountState, finding: Finding, params: dic
             iot.add_thing_to_thing_group(name, None, thing, None)
 
 
-def replace_default_policy_version(state: AccountState, finding: Finding, params: dict[str, Any]) -> None:
+def replace_default_policy_version(state: MitigatedAccount, finding: Finding, params: dict[str, Any]) -> None:
     from moto.iot.exceptions import IoTClientError
 
     policy_name = finding.identifier.get("policyVersionIdentifier", {}).get("policyName")
@@ -118,11 +118,11 @@ def replace_default_policy_version(state: AccountState, finding: Finding, params
         raise ActionFailed(error.error_type, error.message) from None
 
 
-def enable_iot_logging(state: AccountState, finding: Finding, params: dict[str, Any]) -> None:
+def enable_iot_logging(state: MitigatedAccount, finding: Finding, params: dict[str, Any]) -> None:
     state.logging.set_v2(params["roleArnForLogging"], params["logLevel"], False)
 
 
-def publish_finding_to_sns(state: AccountState, finding: Finding, params: dict[str, Any]) -> None:
+def publish_finding_to_sns(state: MitigatedAccount, finding: Finding, params: dict[str, Any]) -> None:
     from moto.sns.exceptions import TopicNotFound
 
     arn = params["topicArn"]
@@ -140,7 +140,7 @@ def publish_finding_to_sns(state: AccountState, finding: Finding, params: dict[s
         raise ActionFailed(code_of(error), message_of(error)) from None
 
 
-EFFECTS: dict[str, Callable[[AccountState, Finding, dict[str, Any]], None]] = {
+EFFECTS: dict[str, Callable[[MitigatedAccount, Finding, dict[str, Any]], None]] = {
     "UPDATE_DEVICE_CERTIFICATE": update_device_certificate,
     "UPDATE_CA_CERTIFICATE": update_ca_certificate,
     "ADD_THINGS_TO_THING_GROUP": add_things_to_thing_group,

@@ -101,6 +101,14 @@ class MitigationTask(ManagedState):
                 execution.status, execution.end_time = "CANCELED", at
         self.final_status, self.end_time = "CANCELED", at
 
+    def backdate(self, when: dt.datetime) -> None:
+        """Move a finished task to ``when`` (history a scenario records): it started and ended then,
+        and so did each execution that ran."""
+        self.start_time = self.end_time = when
+        for execution in self.executions():
+            execution.start_time = when if execution.start_time else None
+            execution.end_time = when if execution.end_time else None
+
     def statistics(self) -> dict[str, dict[str, int]]:
         stats = {check: dict.fromkeys(("totalFindingsCount", "failedFindingsCount", "succeededFindingsCount",
                                        "skippedFindingsCount", "canceledFindingsCount"), 0)

@@ -22,11 +22,11 @@ from collections.abc import Set as AbstractSet
 from types import MappingProxyType
 from typing import Any
 
-from .checks.catalogue import unknown_checks
+from . import collection
+from .checks.catalogue import CHECK_NAMES, unknown_checks
 from .checks.outcomes import Observation
 from .configuration import AuditConfiguration
-from .connections import Connection
-from .errors import InvalidRequestException, LimitExceededException
+from .errors import InvalidRequestException
 from .findings import Finding
 from .listing_index import (
     FINDING_COMBINATIONS,
@@ -41,21 +41,22 @@ from .listing_index import (
 from .logging_options import LoggingOptions
 from .mitigation_actions import MitigationAction
 from .mitigation_tasks import MitigationTask
+from .observed import ObservedData
 from .schedules import ScheduledAudit
 from .suppressions import Key as SuppressionKey
 from .suppressions import Suppression
 from .suppressions import key_of as suppression_key
+from .tagged import TaggedResources
 from .tasks import AuditTask
 from .timeline import Timeline
 
-#: Tags per resource (CloudFormation's documented maximum for both audit resource types).
-MAX_TAGS = 50
 
-
-class AuditState:
-    """One account's Device Defender Audit data in one region."""
+class AuditState(ObservedData, TaggedResources):
+    """One account's Device Defender Audit data in one region (what AWS observes: :class:`ObservedData`)."""
 
     def __init__(self, account_id: str, region_name: str, partition: str = "aws") -> None:
+        ObservedData.__init__(self)
+        TaggedResources.__init__(self)
         self.account_id = account_id
         self.region_name = region_name
         self.partition = partition
@@ -66,17 +67,6 @@ class AuditState:
         #: Tasks still IN_PROGRESS, settled on every call (a handful at most).
         self._running: dict[str, AuditTask] = {}
         self.findings: Timeline[Finding] = Timeline(FINDING_FIELDS, (), FINDING_COMBINATIONS)
-        #: Non-compliant observations seeded per check without building resources.
-        self.seeded_observations: dict[str, list[Observation]] = {}
-        #: Device connections recorded by tests (AWS sees them on its broker; moto cannot).
-        self.connections: list[Connection] = []
-        #: IAM service last-accessed data per role ARN: service prefix -> last access (record_service_usage).
-        self.service_usage: dict[str, dict[str, dt.datetime]] = {}
-        #: Data-collection delays set by tests, per check (collection.py has the defaults).
-        self.collection_delays: dict[str, dt.timedelta] = {}
-        #: Certificates their issuer revoked (its CRL, which AWS reads and moto has not):
-        #: (issuer as RFC 4514 text, serial in hex).
-        self.revoked_serials: set[tuple[str, str]] = set()
         self.suppressions: dict[SuppressionKey, Suppression] = {}
         #: The suppressions in ListAuditSuppressions order, kept by the suppression operations.
         self.suppression_order = SuppressionOrder()
@@ -84,10 +74,6 @@ class AuditState:
         self.suppression_tokens: dict[str, tuple[SuppressionKey, str]] = {}
         #: Scheduled audits by name, in creation order.
         self.scheduled_audits: dict[str, ScheduledAudit] = {}
-        #: Tags by ARN: scheduled audits, mitigation actions, and the IoT resources moto holds but cannot tag.
-        self.tags: dict[str, dict[str, str]] = {}
-        #: The moto object each moto-held ARN's tags belong to (a recreated resource starts untagged).
-        self.moto_tag_owners: dict[str, Any] = {}
         #: Creation sequence: orders resources made within the same millisecond. A plain int, not
         #: itertools.count(): snapshots deep-copy the state, and itertools objects can't be copied on 3.14.
         self._sequence = 0
@@ -107,6 +93,24 @@ class AuditState:
     def arn(self, resource: str) -> str:
         return f"arn:{self.partition}:iot:{self.region_name}:{self.account_id}:{resource}"
 
+    # -- the configuration, and what changes with it ------------------------
+
+    def configure(self, role_arn: str | None, targets: dict[str, dict[str, Any]] | None,
+                  checks: dict[str, dict[str, Any]] | None, now: dt.datetime) -> None:
+        """UpdateAccountAuditConfiguration: validate and apply the patch; what a check it disabled
+        collected is deleted (collection.py)."""
+        self.configuration.validate_update(role_arn, targets, checks, self.checks_in_use())
+        collection.forget(self, self.configuration.update(role_arn, targets, checks, now))
+
+    def delete_configuration(self) -> None:
+        """DeleteAccountAuditConfiguration: no scheduled audits, no role or targets, every check disabled
+        and what they collected deleted."""
+        for name in list(self.scheduled_audits):
+            self.remove_scheduled_audit(name)
+        enabled = {name for name in CHECK_NAMES if self.configuration.is_enabled(name)}
+        self.configuration = AuditConfiguration()
+        collection.forget(self, enabled)
+
     def checks_in_use(self) -> set[str]:
         """Checks that a scheduled audit targets: they cannot be disabled."""
         return {check for audit in self.scheduled_audits.values() for check in audit.check_names}
@@ -124,11 +128,6 @@ class AuditState:
                 f"Check(s) not enabled in the account audit configuration: {', '.join(disabled)}."
             )
         return list(dict.fromkeys(names))
-
-    def validate_tags(self, tags: list[dict[str, str]], existing: dict[str, str] | None = None) -> None:
-        keys = set(existing or {}) | {t["Key"] for t in tags}
-        if len(keys) > MAX_TAGS:
-            raise LimitExceededException(f"A resource can have at most {MAX_TAGS} tags.")
 
     # -- task lifecycle: the only places ``running`` changes ----------------
 
@@ -190,6 +189,12 @@ class AuditState:
         task.cancel(now)
         self._stop_mitigation(task)
 
+    def backdate_mitigation_task(self, task: MitigationTask, when: dt.datetime) -> None:
+        """A finished mitigation task moved to ``when`` (history a scenario records), in the timeline too."""
+        self.mitigation_tasks.remove(task.start_time, task.task_id)
+        task.backdate(when)
+        self.mitigation_tasks.add(when, task.task_id, task)
+
     def _stop_mitigation(self, task: MitigationTask) -> None:
         self._running_mitigations.pop(task.task_id, None)
         self.mitigation_tasks.reindex(task.task_id)
@@ -242,10 +247,15 @@ class AuditState:
             self.suppression_order.discard(found.check_name, found.identifier)
         return found
 
-    def add_tagged(self, arn: str, tags: list[dict[str, str]] | None) -> None:
-        """The tags a create request gave a scheduled audit or mitigation action."""
-        if tags:
-            self.tags[arn] = {t["Key"]: t.get("Value", "") for t in tags}
+    def add_scheduled_audit(self, audit: ScheduledAudit, tags: list[dict[str, str]] | None) -> None:
+        """A new scheduled audit, with the tags its create request gave it."""
+        self.scheduled_audits[audit.name] = audit
+        self.add_tagged(audit.arn, tags)
+
+    def add_mitigation_action(self, action: MitigationAction, tags: list[dict[str, str]] | None) -> None:
+        """A new mitigation action, with the tags its create request gave it."""
+        self.mitigation_actions[action.name] = action
+        self.add_tagged(action.arn, tags)
 
     def remove_scheduled_audit(self, name: str) -> ScheduledAudit:
         """Delete a scheduled audit, and its tags with it."""

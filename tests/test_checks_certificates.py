@@ -227,7 +227,7 @@ def test_g_time_rules_use_the_evaluation_instant_not_the_clock(iot, root):
         register_device(iot, make_device(root, "old", not_after=days(434)))  # 34 days left today
     register_ca(iot, make_ca("CA", not_after=days(20)))
     configure(iot, AGE)
-    state = backend()
+    state = backend().state
     now = dt.datetime.now(dt.timezone.utc)
 
     def noncompliant(check: str, shift: float) -> int:

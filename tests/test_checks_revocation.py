@@ -185,13 +185,13 @@ def test_s17_iot_status_revoked_or_inactive_is_compliant(iot, root, status, exam
 
 
 def test_s17_bad_entries_are_refused_without_a_change(iot, root):
-    state = backend()
-    before = set(state.revoked_serials)
+    audit = backend()
+    before = set(audit.state.revoked_serials)
     for issuer, serial in ((root.subject, "not-hex"), (root.subject, -5), (root.subject, ""), ("not a name", 1),
                            (root.subject, 1.5)):
         with pytest.raises(InvalidRequestException):
-            state.record_revocation(issuer, serial)
-    assert state.revoked_serials == before
+            audit.record_revocation(issuer, serial)
+    assert audit.state.revoked_serials == before
 
 
 # -- §10 INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK ------------------------------------

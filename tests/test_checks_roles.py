@@ -305,7 +305,7 @@ def test_record_service_usage_refuses_what_is_not_a_role_or_a_service(aws: Clien
 
     with pytest.raises(InvalidRequestException):
         backend().record_service_usage(role_arn, service)
-    assert backend().service_usage == {}
+    assert backend().state.service_usage == {}
 
 
 # -- Cognito identity pool roles (check-triggers.md 1 and 2) -----------------------------------
@@ -367,7 +367,7 @@ def test_record_connection_refuses_a_malformed_identity_pool_id(aws: Clients) ->
 
     with pytest.raises(InvalidRequestException):
         backend().record_connection("app", identity_pool_id="not a pool")
-    assert backend().connections == []
+    assert backend().state.connections == []
 
 
 def test_unauthenticated_role_with_admin_actions_is_reported(aws: Clients) -> None:

@@ -116,7 +116,7 @@ def test_a_test_sets_the_delay_of_any_check_including_zero(iot: Any) -> None:
 def test_a_bad_delay_is_refused(iot: Any, check: str, delay: float) -> None:
     with pytest.raises(InvalidRequestException):
         backend().set_data_collection_delay(check, delay)
-    assert backend().collection_delays == {}
+    assert backend().state.collection_delays == {}
 
 
 def test_a_scheduled_run_during_the_wait_completes_as_of_the_moment_its_data_is_ready(iot: Any) -> None:
@@ -154,14 +154,14 @@ def test_disabling_deletes_the_connections_only_it_read_and_re_enabling_starts_e
         "COMPLETED", {CLIENT_IDS: "COMPLETED_NON_COMPLIANT", SHARED: "COMPLETED_NON_COMPLIANT"})
 
     configure(iot, **{CLIENT_IDS: False})  # SHARED still reads the certificate sessions
-    assert len(backend().connections) == 4
+    assert len(backend().state.connections) == 4
     configure(iot, **{CLIENT_IDS: True})  # re-enabled: starts empty
     assert statuses(iot, start(iot, CLIENT_IDS))[1][CLIENT_IDS] == "COMPLETED_COMPLIANT"
 
     configure(iot, **{CLIENT_IDS: False, SHARED: False})  # nobody reads the certificate sessions now
-    assert [c.client_id for c in backend().connections] == ["app"]  # still read by the Cognito check
+    assert [c.client_id for c in backend().state.connections] == ["app"]  # still read by the Cognito check
     configure(iot, **{AUTH: False})
-    assert backend().connections == []
+    assert backend().state.connections == []
     configure(iot, **{SHARED: True})
     backend().set_check_enabled_at(SHARED, None)  # even "enabled long ago", nothing is left to see
     details = iot.describe_audit_task(taskId=start(iot, SHARED))["auditDetails"][SHARED]
@@ -172,9 +172,9 @@ def test_service_usage_is_deleted_once_no_role_alias_check_is_enabled(iot: Any) 
     configure(iot, **{ALIAS_UNUSED: True, ALIAS_PERMISSIVE: True})
     backend().record_service_usage(ROLE_ARN, "s3")
     configure(iot, **{ALIAS_UNUSED: False})
-    assert set(backend().service_usage[ROLE_ARN]) == {"s3"}
+    assert set(backend().state.service_usage[ROLE_ARN]) == {"s3"}
     configure(iot, **{ALIAS_PERMISSIVE: False, LOGGING: True})
-    assert backend().service_usage == {}
+    assert backend().state.service_usage == {}
 
 
 def test_disabling_deletes_the_observations_seeded_for_the_check(iot: Any) -> None:
@@ -182,7 +182,7 @@ def test_disabling_deletes_the_observations_seeded_for_the_check(iot: Any) -> No
     backend().seed_observation(CLIENT_IDS, {"clientId": "seeded"})
     backend().seed_observation(LOGGING, {"account": ACCOUNT})
     configure(iot, **{CLIENT_IDS: False})
-    assert set(backend().seeded_observations) == {LOGGING}
+    assert set(backend().state.seeded_observations) == {LOGGING}
     configure(iot, **{CLIENT_IDS: True})
     assert statuses(iot, start(iot, CLIENT_IDS))[1][CLIENT_IDS] == "COMPLETED_COMPLIANT"
 
@@ -192,7 +192,7 @@ def test_deleting_the_configuration_deletes_everything_collected(iot: Any) -> No
     shared_takeover(NOW)
     backend().record_service_usage(ROLE_ARN, "s3")
     iot.delete_account_audit_configuration()
-    assert (backend().connections, backend().service_usage) == ([], {})
+    assert (backend().state.connections, backend().state.service_usage) == ([], {})
 
 
 def test_set_check_enabled_at_refuses_a_disabled_or_unknown_check(iot: Any) -> None:

@@ -33,7 +33,7 @@ def schedule(region: str) -> None:
 
 
 def runs(region: str, account: str = ACCOUNT) -> int:
-    return len(audit_backends[account][region].tasks)
+    return len(audit_backends[account][region].state.tasks)
 
 
 @pytest.fixture

@@ -82,7 +82,7 @@ def test_an_operation_bug_names_the_operation(iot: Any, monkeypatch: pytest.Monk
 
 def test_a_bug_in_the_upkeep_before_a_moto_request_raises_fake_bug(iot: Any, monkeypatch: pytest.MonkeyPatch):
     iot.list_scheduled_audits()  # the region's audit backend exists, so an IoT request brings it up to date
-    monkeypatch.setattr(AuditBackend, "refresh", boom)
+    monkeypatch.setattr(AuditBackend, "catch_up", boom)
     with pytest.raises(FakeBug, match="bug in the fake") as raised:
         iot.create_thing(thingName="sensor-1")
     assert isinstance(raised.value.__cause__, Planted)

@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # The audit's rules: checks, tasks, findings, suppressions, schedules, mitigation, configuration.
     ("domain", ("checks", "state", "tasks", "findings", "suppressions", "schedules", "mitigation_actions",
                 "mitigation_tasks", "mitigation_effects", "configuration", "connections", "collection",
-                "logging_options", "listing_index", "verdict", "upkeep")),
+                "logging_options", "listing_index", "verdict", "upkeep", "observed", "tagged")),
     # The service facade: one method per API operation, over the domain.
     ("facade", ("operations", "backend")),
     # The protocol: restJson1 in and out, by botocore's model; Cognito's two role operations.

@@ -55,7 +55,7 @@ def test_decorates_a_function():
         iot = client()
         assert role_of(iot) is None
         enable(iot, role_arn=role)
-        assert audit_backends[ACCOUNT][REGION].configuration.role_arn == role
+        assert audit_backends[ACCOUNT][REGION].state.configuration.role_arn == role
         return role_of(iot)
 
     assert configure.__name__ == "configure"
@@ -226,10 +226,10 @@ def test_nests_inside_mock_aws():
             enable(iot)
             iot.create_thing(thingName="during")
             assert iot.describe_thing(thingName="before")["thingName"] == "before"
-            assert audit_backends[ACCOUNT][REGION].configuration.role_arn == ROLE
+            assert audit_backends[ACCOUNT][REGION].state.configuration.role_arn == ROLE
         # The inner stop is not the outermost: nothing is reset.
         assert iot.describe_thing(thingName="during")["thingName"] == "during"
-        assert audit_backends[ACCOUNT][REGION].configuration.role_arn == ROLE
+        assert audit_backends[ACCOUNT][REGION].state.configuration.role_arn == ROLE
         with mock_iot_audit():
             assert role_of(iot) == ROLE
             assert {t["thingName"] for t in iot.list_things()["things"]} == {"before", "during"}
@@ -246,7 +246,7 @@ def test_mock_aws_nests_inside_the_fake():
             enable(iot, "CONFLICTING_CLIENT_IDS_CHECK")
         assert iot.describe_thing(thingName="inner")["thingName"] == "inner"
         assert enabled_checks(iot) == {"LOGGING_DISABLED_CHECK", "CONFLICTING_CLIENT_IDS_CHECK"}
-        assert audit_backends[ACCOUNT][REGION].configuration.role_arn == ROLE
+        assert audit_backends[ACCOUNT][REGION].state.configuration.role_arn == ROLE
     assert_no_audit_state()
     with mock_aws(), pytest.raises(ClientError) as excinfo:
         client().describe_thing(thingName="inner")
@@ -269,7 +269,7 @@ def test_audit_backends_is_exported_and_cleared_at_the_end():
         enable(client())
         backend = audit_backends[ACCOUNT][REGION]
         assert isinstance(backend, iot_audit_fake.AuditBackend)
-        assert backend.configuration.role_arn == ROLE
+        assert backend.state.configuration.role_arn == ROLE
         assert backend.account_id == ACCOUNT
         assert backend.region_name == REGION
     assert_no_audit_state()
@@ -309,11 +309,11 @@ def test_accounts_are_isolated_by_moto_account_id(monkeypatch):
         monkeypatch.setenv("MOTO_ACCOUNT_ID", "111111111111")
         assert role_of(iot) is None
         enable(iot, "CONFLICTING_CLIENT_IDS_CHECK", role_arn=OTHER_ROLE)
-        assert audit_backends["111111111111"][REGION].configuration.role_arn == OTHER_ROLE
+        assert audit_backends["111111111111"][REGION].state.configuration.role_arn == OTHER_ROLE
         monkeypatch.delenv("MOTO_ACCOUNT_ID")
         assert role_of(iot) == ROLE
         assert enabled_checks(iot) == {"LOGGING_DISABLED_CHECK"}
-        assert audit_backends[ACCOUNT][REGION].configuration.role_arn == ROLE
+        assert audit_backends[ACCOUNT][REGION].state.configuration.role_arn == ROLE
 
 
 def test_accounts_are_isolated_by_the_moto_account_header():
@@ -338,7 +338,7 @@ def test_accounts_are_isolated_by_access_key(monkeypatch):
         theirs = client(aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
         assert role_of(theirs) is None
         enable(theirs, role_arn=OTHER_ROLE)
-        assert audit_backends["222222222222"][REGION].configuration.role_arn == OTHER_ROLE
+        assert audit_backends["222222222222"][REGION].state.configuration.role_arn == OTHER_ROLE
         assert role_of(client()) == ROLE
         # moto's IoT puts the same caller in the same account.
         theirs.create_thing(thingName="theirs")
@@ -355,11 +355,11 @@ def test_regions_are_isolated():
         enable(virginia, "CONFLICTING_CLIENT_IDS_CHECK", role_arn=OTHER_ROLE)
         assert enabled_checks(ireland) == {"LOGGING_DISABLED_CHECK"}
         assert enabled_checks(virginia) == {"CONFLICTING_CLIENT_IDS_CHECK"}
-        assert audit_backends[ACCOUNT]["eu-west-1"].configuration.role_arn == ROLE
-        assert audit_backends[ACCOUNT]["us-east-1"].configuration.role_arn == OTHER_ROLE
+        assert audit_backends[ACCOUNT]["eu-west-1"].state.configuration.role_arn == ROLE
+        assert audit_backends[ACCOUNT]["us-east-1"].state.configuration.role_arn == OTHER_ROLE
         task = ireland.start_on_demand_audit_task(targetCheckNames=["LOGGING_DISABLED_CHECK"])["taskId"]
-        assert audit_backends[ACCOUNT]["eu-west-1"].tasks.get(task) is not None
-        assert audit_backends[ACCOUNT]["us-east-1"].tasks.get(task) is None
+        assert audit_backends[ACCOUNT]["eu-west-1"].state.tasks.get(task) is not None
+        assert audit_backends[ACCOUNT]["us-east-1"].state.tasks.get(task) is None
 
 
 # -- reset ------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ def test_a_mock_aws_decorated_test_gets_the_audit_api():
     assert described["taskType"] == "ON_DEMAND_AUDIT_TASK"
     assert set(described["auditDetails"]) == {"LOGGING_DISABLED_CHECK"}
     # The same state the fake's backend holds, and moto's IoT beside it.
-    assert task_id in audit_backends["123456789012"]["eu-west-1"].tasks
+    assert task_id in audit_backends["123456789012"]["eu-west-1"].state.tasks
     iot.create_thing(thingName="sensor-1")
     assert [t["thingName"] for t in iot.list_things()["things"]] == ["sensor-1"]
 

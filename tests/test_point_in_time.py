@@ -161,14 +161,15 @@ def test_a_connection_recorded_after_a_jump_is_not_seen_by_earlier_runs(frozen: 
     assert [f[1] for f in runs[3]["findings"] if f[0] == CLIENT_IDS] == ['{"clientId": "sensor-2"}']
 
 
-def test_refresh_with_nothing_due_changes_nothing(frozen: Any) -> None:
-    """AuditBackend.refresh() (upkeep.catch_up) is the one function that catches up; with nothing due it is a no-op."""
+def test_catch_up_with_nothing_due_changes_nothing(frozen: Any) -> None:
+    """AuditBackend.catch_up() (upkeep.catch_up) is the one function that catches up; with nothing due it is a no-op."""
     iot = client()
     setup_account(iot)
-    state = backend()
-    state.refresh()
+    audit = backend()
+    state = audit.state
+    audit.catch_up()
     before = (len(state.tasks), len(state.findings), dict(state.running))
     for _ in range(3):
-        state.refresh()
+        audit.catch_up()
     assert (len(state.tasks), len(state.findings), dict(state.running)) == before
     assert state.scheduled_audits["nightly"].next_due() == FIRST_RUN

@@ -112,14 +112,14 @@ def test_iot_audit_yields_a_controller_for_the_default_account_and_region(pytest
                                      "scheduled_audits": [{"name": "nightly", "frequency": "DAILY",
                                                            "checks": ["LOGGING_DISABLED_CHECK"]}]})
             assert [t["thingName"] for t in iot_client.list_things()["things"]] == ["sensor-1"]
-            assert "nightly" in iot_audit.backend.scheduled_audits
+            assert "nightly" in iot_audit.backend.state.scheduled_audits
             dumped = iot_audit.dump_scenario()
             assert [a["name"] for a in dumped["scheduled_audits"]] == ["nightly"]
 
 
         def test_record_connection_feeds_the_backend(iot_audit):
             connection = iot_audit.record_connection("sensor-1", thing_name="sensor-1")
-            assert iot_audit.backend.connections == [connection]
+            assert iot_audit.backend.state.connections == [connection]
             assert connection.client_id == "sensor-1"
 
 
@@ -176,7 +176,7 @@ def test_controller_follows_moto_account_id(pytester, monkeypatch):
                 auditCheckConfigurations={"LOGGING_DISABLED_CHECK": {"enabled": True}})
             iot_client.create_scheduled_audit(scheduledAuditName="nightly", frequency="DAILY",
                                               targetCheckNames=["LOGGING_DISABLED_CHECK"])
-            assert "nightly" in iot_audit.backend.scheduled_audits
+            assert "nightly" in iot_audit.backend.state.scheduled_audits
             # a scenario without an account lands in the same account as the client's calls
             iot_audit.load_scenario({"things": [{"name": "sensor-9"}]})
             assert [t["thingName"] for t in iot_client.list_things()["things"]] == ["sensor-9"]
@@ -210,9 +210,9 @@ def test_iot_client_uses_an_overridden_iot_audit_region(pytester):
                 auditCheckConfigurations={"LOGGING_DISABLED_CHECK": {"enabled": True}})
             iot_client.create_scheduled_audit(scheduledAuditName="nightly", frequency="DAILY",
                                               targetCheckNames=["LOGGING_DISABLED_CHECK"])
-            assert "nightly" in audit_backends[ACCOUNT]["eu-west-1"].scheduled_audits
+            assert "nightly" in audit_backends[ACCOUNT]["eu-west-1"].state.scheduled_audits
             assert iot_audit.backend is audit_backends[ACCOUNT]["eu-west-1"]
-            assert "nightly" not in audit_backends[ACCOUNT]["us-east-1"].scheduled_audits
+            assert "nightly" not in audit_backends[ACCOUNT]["us-east-1"].state.scheduled_audits
 
         def test_scenarios_default_to_the_region(iot_audit, iot_client):
             iot_audit.load_scenario({"audit_configuration": LOGGING_ON,
@@ -221,7 +221,7 @@ def test_iot_client_uses_an_overridden_iot_audit_region(pytester):
                                                            "checks": ["LOGGING_DISABLED_CHECK"]}]})
             names = [a["scheduledAuditName"] for a in iot_client.list_scheduled_audits()["scheduledAudits"]]
             assert names == ["weekly"]
-            assert "weekly" in audit_backends[ACCOUNT]["eu-west-1"].scheduled_audits
+            assert "weekly" in audit_backends[ACCOUNT]["eu-west-1"].state.scheduled_audits
 
         def test_a_scenario_naming_its_region_keeps_it(iot_audit, iot_client):
             iot_audit.load_scenario({"region": "ap-south-1", "things": [{"name": "far-away"}]})
@@ -254,13 +254,13 @@ def test_state_does_not_leak_between_tests(pytester):
         def test_second_sees_a_fresh_world(iot_audit, iot_client):
             assert iot_client.list_things()["things"] == []
             assert iot_client.list_scheduled_audits()["scheduledAudits"] == []
-            assert iot_audit.backend.connections == []
-            assert iot_audit.backend.configuration.role_arn is None
+            assert iot_audit.backend.state.connections == []
+            assert iot_audit.backend.state.configuration.role_arn is None
             create(iot_client)  # the same names again: no collision
 
         def test_nothing_is_left_after_the_fixture(iot_audit):
             # the previous test's mock has stopped and moto reset every backend
-            assert "nightly" not in iot_audit.backend.scheduled_audits
+            assert "nightly" not in iot_audit.backend.state.scheduled_audits
     """)
     run(pytester, "-p", "no:randomly").assert_outcomes(passed=3)
 
@@ -295,7 +295,7 @@ def test_marker_loads_a_scenario_relative_to_the_test_file(pytester):
         @pytest.mark.iot_audit_scenario("data/fleet.yaml")
         class TestClassMarker:
             def test_in_class(self, iot_audit):
-                assert iot_audit.backend.configuration.role_arn.endswith("role/AuditRole")
+                assert iot_audit.backend.state.configuration.role_arn.endswith("role/AuditRole")
     """)
     # run from the project root, so a path relative to the working directory would not be found
     result = run(pytester, "suite")
@@ -316,7 +316,7 @@ def test_ini_key_applies_to_every_test_using_iot_audit(pytester, monkeypatch):
             assert len(iot_client.list_things()["things"]) == 2
 
         def test_two(iot_audit):
-            assert iot_audit.backend.configuration.role_arn is not None
+            assert iot_audit.backend.state.configuration.role_arn is not None
 
         @pytest.mark.iot_audit_scenario("other.yaml")
         def test_marker_wins(iot_client):
@@ -467,7 +467,7 @@ def test_iot_audit_server_gives_an_endpoint_for_boto3(pytester):
                 "role_arn": ROLE, "checks": {"LOGGING_DISABLED_CHECK": {"enabled": True}}}})
             client(iot_audit_server).create_scheduled_audit(
                 scheduledAuditName="nightly", frequency="DAILY", targetCheckNames=["LOGGING_DISABLED_CHECK"])
-            assert "nightly" in iot_audit.backend.scheduled_audits
+            assert "nightly" in iot_audit.backend.state.scheduled_audits
     """)
     run(pytester).assert_outcomes(passed=5)
     run(pytester, "-n", "2").assert_outcomes(passed=5)

@@ -34,7 +34,7 @@ def test_a_service_used_this_very_instant_counts_as_used():
         iot.update_account_audit_configuration(roleArn=ROLE, auditCheckConfigurations={UNUSED: {"enabled": True}})
         backend = audit_backends["123456789012"]["us-east-1"]
         backend.record_service_usage(ROLE, "lambda", dt.datetime.now(dt.timezone.utc))
-        assert backend.service_usage[ROLE]["lambda"] == AT.replace(microsecond=0)
+        assert backend.state.service_usage[ROLE]["lambda"] == AT.replace(microsecond=0)
         task = iot.start_on_demand_audit_task(targetCheckNames=[UNUSED])["taskId"]
         assert iot.list_audit_findings(taskId=task)["findings"] == []
 

@@ -41,17 +41,18 @@ def test_the_example_finds_what_it_promises() -> None:
         assert unused["reasonForNonCompliance"].endswith("[dynamodb].")
         assert len(found["REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK"]) == 1
         backend = audit_backends[ACCOUNT][REGION]
-        assert [c.identity_pool_id for c in backend.connections if c.client_id == "app-client"] == [
+        assert [c.identity_pool_id for c in backend.state.connections if c.client_id == "app-client"] == [
             "us-east-1:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"]
-        assert len(backend.revoked_serials) == 2
+        assert len(backend.state.revoked_serials) == 2
 
 
 def test_the_new_facts_are_dumped_and_loaded_back() -> None:
     with mock_iot_audit():
         load_scenario(EXAMPLE)
         dumped = dump_scenario()
-        assert {"issuer": "CN=Old Root", "serial": next(s for i, s in audit_backends[ACCOUNT][REGION].revoked_serials
-                                                         if i == "CN=Old Root")} in dumped["revocations"]
+        revoked = audit_backends[ACCOUNT][REGION].state.revoked_serials
+        serial = next(s for i, s in revoked if i == "CN=Old Root")
+        assert {"issuer": "CN=Old Root", "serial": serial} in dumped["revocations"]
         assert sorted((u["service"], u["role"]) for u in dumped["service_usage"]) == [
             ("dynamodb", f"arn:aws:iam::{ACCOUNT}:role/uploader"), ("s3", f"arn:aws:iam::{ACCOUNT}:role/uploader")]
         assert [c.get("identity_pool") for c in dumped["connections"]][-1].startswith("us-east-1:")
@@ -71,7 +72,7 @@ def test_bad_entries_are_refused_with_where_and_why(entry: str, message: str) ->
         with pytest.raises(ScenarioError) as caught:
             load_scenario(entry + "\n")
         assert message in str(caught.value)
-        assert audit_backends[ACCOUNT][REGION].revoked_serials == set()
+        assert audit_backends[ACCOUNT][REGION].state.revoked_serials == set()
 
 
 def test_a_failed_load_leaves_no_usage_revocation_or_enable_time_behind() -> None:
@@ -86,7 +87,7 @@ connections: [{client_id: x, certificate: nope}]
     with mock_iot_audit():
         with pytest.raises(ScenarioError):
             load_scenario(text)
-        backend = audit_backends[ACCOUNT][REGION]
-        assert (backend.revoked_serials, backend.service_usage, backend.connections) == (set(), {}, [])
-        assert backend.configuration.enabled_at == {}
-        assert not backend.configuration.is_enabled("CONFLICTING_CLIENT_IDS_CHECK")
+        state = audit_backends[ACCOUNT][REGION].state
+        assert (state.revoked_serials, state.service_usage, state.connections) == (set(), {}, [])
+        assert state.configuration.enabled_at == {}
+        assert not state.configuration.is_enabled("CONFLICTING_CLIENT_IDS_CHECK")

@@ -1,7 +1,7 @@
 """What the checks and data collection read of one account's audit state, declared, not implemented.
 
 :class:`AuditedAccount` names the attributes of :class:`iot_audit_fake.state.AuditState` that
-an evaluator (through ``Context.backend``) and collection.py read or trim. Typing them against
+an evaluator (through ``Context.audited``) and collection.py read or trim. Typing them against
 this declaration keeps the checks below the state they read: upkeep.py, which runs them, imports the checks,
 never the other way round.
 """

@@ -35,7 +35,7 @@ class Context:
     instant of the previous run of the same scheduled audit (None on demand or first).
     """
 
-    backend: AuditedAccount
+    audited: AuditedAccount
     now: dt.datetime
     task_start: dt.datetime | None = None
     scheduled: bool = False
@@ -61,19 +61,19 @@ class Context:
         else:
             end = min(self.start, self.now - lag)
             start = self.start - LOOK_BACK
-        since = collected_since(self.backend, check)
+        since = collected_since(self.audited, check)
         return (max(start, since) if since is not None else start), end
 
     @property
     def account_id(self) -> str:
-        return self.backend.account_id
+        return self.audited.account_id
 
     @property
     def region(self) -> str:
-        return self.backend.region_name
+        return self.audited.region_name
 
     def setting(self, check: str, name: str) -> int:
-        return self.backend.configuration.setting(check, name)
+        return self.audited.configuration.setting(check, name)
 
     # moto's backends for the same account and region: the resources the checks read.
     @property
@@ -110,7 +110,7 @@ def run(check: str, ctx: Context) -> Outcome:
     The evaluators are registered by importing :mod:`.families` (state.py does)."""
     func = EVALUATORS.get(check)
     outcome = func(ctx, check) if func else Outcome()
-    seeded = ctx.backend.seeded_observations.get(check, [])
+    seeded = ctx.audited.seeded_observations.get(check, [])
     if seeded:
         outcome.noncompliant.extend(seeded)
         outcome.total += len(seeded)

@@ -112,7 +112,7 @@ def places() -> Places:
     found: Places = []
     for account, regions in sorted(dict.items(audit_backends)):
         for region, backend in sorted(dict.items(regions)):
-            backend.refresh()
+            backend.catch_up()
             found.append((account, region, backend))
     return found
 
@@ -127,9 +127,9 @@ def version(found: Places) -> str:
         # A running task's checks move on (waiting for data, then done) before its status does.
         running = [backend.get_task(t["taskId"]).statistics() for t in tasks if t["taskStatus"] == "IN_PROGRESS"]
         parts.append([
-            account, region, backend.describe_account_audit_configuration(), len(backend.tasks), tasks, running,
-            len(backend.findings), _scheduled(backend), _suppressions(backend, now),
-            _actions(backend), len(backend.mitigation_tasks),
+            account, region, backend.describe_account_audit_configuration(), len(backend.state.tasks), tasks, running,
+            len(backend.state.findings), _scheduled(backend), _suppressions(backend, now),
+            _actions(backend), len(backend.state.mitigation_tasks),
             backend.list_audit_mitigation_actions_tasks(start, end, max_results=_VERSION_DEPTH)["tasks"],
         ])
     text = json.dumps(parts, default=str, sort_keys=True)
@@ -139,7 +139,7 @@ def version(found: Places) -> str:
 def snapshot(query: Query) -> Snapshot:
     found = places()
     now = clock.now()
-    listed = [Place(a, r, len(b.tasks), len(b.findings)) for a, r, b in found]
+    listed = [Place(a, r, len(b.state.tasks), len(b.state.findings)) for a, r, b in found]
     result = Snapshot(now, version(found), listed, None)
     chosen = _choose(query, found, result.notices)
     if chosen is not None:
@@ -156,7 +156,7 @@ def _choose(query: Query, found: Places, notices: list[str]) -> tuple[int, Audit
         notices.append(f"No audit state in account {query.account or 'any'}, region {query.region or 'any'}.")
         return None
     for index, (_, _, backend) in enumerate(found):  # the first place anyone has used
-        if len(backend.tasks) or backend.configuration.role_arn or backend.scheduled_audits:
+        if len(backend.state.tasks) or backend.state.configuration.role_arn or backend.state.scheduled_audits:
             return index, backend
     return (0, found[0][2]) if found else None
 
@@ -171,11 +171,11 @@ def _place_view(place: Place, backend: AuditBackend, query: Query, now: dt.datet
     selected_id = query.task or _default_task(tasks.items)
     selected = None
     if selected_id is not None:
-        if backend.tasks.get(selected_id) is None:
+        if backend.state.tasks.get(selected_id) is None:
             notices.append(f"Audit task {selected_id} does not exist (any more).")
         else:
             selected = _selected(backend, selected_id, query.findings_page)
-    total = len(backend.mitigation_tasks)
+    total = len(backend.state.mitigation_tasks)
     mitigations_page = clamp(query.mitigations_page, total, MITIGATION_TASKS_PER_PAGE)
     listed = backend.list_audit_mitigation_actions_tasks(
         start, end, max_results=mitigations_page * MITIGATION_TASKS_PER_PAGE)["tasks"]
@@ -239,7 +239,7 @@ def _scheduled(backend: AuditBackend) -> list[dict[str, Any]]:
     result = []
     for meta in listed:
         name = meta["scheduledAuditName"]
-        audit = backend.scheduled_audits[name]
+        audit = backend.state.scheduled_audits[name]
         # The run after the last one materialised: refresh() has just caught up to the clock.
         result.append({**backend.describe_scheduled_audit(name), "nextRun": audit.next_run(audit.cursor)})
     return result
@@ -247,8 +247,9 @@ def _scheduled(backend: AuditBackend) -> list[dict[str, Any]]:
 
 def _suppressions(backend: AuditBackend, now: dt.datetime) -> list[dict[str, Any]]:
     listed: list[dict[str, Any]] = backend.list_audit_suppressions(max_results=_ALL)["suppressions"]
+    suppressions = backend.state.suppressions
     for described in listed:
-        suppression = backend.suppressions[suppression_key(described["checkName"], described["resourceIdentifier"])]
+        suppression = suppressions[suppression_key(described["checkName"], described["resourceIdentifier"])]
         described["active"] = suppression.active(now)
     return listed
 
@@ -259,6 +260,6 @@ def _actions(backend: AuditBackend) -> list[dict[str, Any]]:
 
 
 def _mitigation_task(backend: AuditBackend, task_id: str) -> dict[str, Any]:
-    task = backend.mitigation_tasks.get(task_id)
+    task = backend.state.mitigation_tasks.get(task_id)
     assert task is not None  # listed a moment ago under the same lock
     return {"taskId": task_id, **task.describe()}

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import clock, collection
-from ..checks.catalogue import CHECK_NAMES
-from ..configuration import AuditConfiguration
+from .. import clock
 from ..errors import InvalidRequestException, ResourceNotFoundException
 from .base import OperationsBase
 
@@ -21,12 +19,8 @@ class ConfigurationOperations(OperationsBase):
         audit_notification_target_configurations: dict[str, dict[str, Any]] | None = None,
         audit_check_configurations: dict[str, dict[str, Any]] | None = None,
     ) -> None:
-        config = self.state.configuration
-        config.validate_update(role_arn, audit_notification_target_configurations,
-                               audit_check_configurations, self.state.checks_in_use())
-        disabled = config.update(role_arn, audit_notification_target_configurations, audit_check_configurations,
-                                 clock.now())
-        collection.forget(self.state, disabled)
+        self.state.configure(role_arn, audit_notification_target_configurations, audit_check_configurations,
+                             clock.now())
 
     def delete_account_audit_configuration(self, delete_scheduled_audits: bool | None = None) -> None:
         if not self.state.configuration.exists:
@@ -36,8 +30,4 @@ class ConfigurationOperations(OperationsBase):
             raise InvalidRequestException(
                 "Scheduled audits exist; pass deleteScheduledAudits=true to delete them with the configuration."
             )
-        for name in list(self.state.scheduled_audits):
-            self.state.remove_scheduled_audit(name)
-        enabled = {name for name in CHECK_NAMES if self.state.configuration.is_enabled(name)}
-        self.state.configuration = AuditConfiguration()
-        collection.forget(self.state, enabled)
+        self.state.delete_configuration()

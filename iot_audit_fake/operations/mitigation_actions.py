@@ -41,8 +41,7 @@ class MitigationActionOperations(OperationsBase):
         now = clock.now()
         action = MitigationAction(action_name, arn, ids.uuid_like(), role_arn, action_params, now, now,
                                   self.state.next_sequence())
-        self.state.mitigation_actions[action_name] = action
-        self.state.add_tagged(arn, tags)
+        self.state.add_mitigation_action(action, tags)
         return {"actionArn": arn, "actionId": action.action_id}
 
     def describe_mitigation_action(self, action_name: str) -> dict[str, Any]:

@@ -65,7 +65,7 @@ class ObservationOperations(OperationsBase):
         if end is not None and end < start:
             raise InvalidRequestException("disconnected_at is earlier than connected_at.")
         connection = Connection(client_id, certificate_id, thing_name, start, end, identity_pool_id)
-        self.state.connections.append(connection)
+        self.state.add_connection(connection)
         return connection
 
     def record_revocation(self, issuer: str, serial: str | int) -> None:
@@ -84,7 +84,7 @@ class ObservationOperations(OperationsBase):
             entry = revocations.normalize(issuer, serial)
         except ValueError as error:
             raise InvalidRequestException(f"{error}.") from None
-        self.state.revoked_serials.add(entry)
+        self.state.add_revocation(entry)
 
     def record_service_usage(self, role_arn: str, service: str, last_accessed: dt.datetime | None = None) -> None:
         """Record that the IAM role last used ``service`` (its IAM prefix, e.g. "iot" or "dynamodb")
@@ -99,9 +99,7 @@ class ObservationOperations(OperationsBase):
             raise InvalidRequestException(f"service {service!r} is not an IAM service prefix such as 'iot'.")
         # A time after now is kept: a run sees it once its instant has reached it.
         when = clock.instant(last_accessed) if last_accessed else clock.now()
-        usage = self.state.service_usage.setdefault(role_arn, {})
-        if prefix not in usage or usage[prefix] < when:
-            usage[prefix] = when
+        self.state.record_usage(role_arn, prefix, when)
 
     def set_data_collection_delay(self, check_name: str, delay: dt.timedelta | float | None) -> None:
         """How long ``check_name`` waits for data after being enabled (WAITING_FOR_DATA_COLLECTION).
@@ -112,13 +110,10 @@ class ObservationOperations(OperationsBase):
         """
         if check_name not in CHECKS:
             raise InvalidRequestException(f"Unknown audit check name: {check_name}.")
-        if delay is None:
-            self.state.collection_delays.pop(check_name, None)
-            return
-        value = delay if isinstance(delay, dt.timedelta) else dt.timedelta(seconds=delay)
-        if value < dt.timedelta(0):
+        value = None if delay is None else delay if isinstance(delay, dt.timedelta) else dt.timedelta(seconds=delay)
+        if value is not None and value < dt.timedelta(0):
             raise InvalidRequestException("A data collection delay cannot be negative.")
-        self.state.collection_delays[check_name] = value
+        self.state.set_collection_delay(check_name, value)
         upkeep.catch_up(self.state, clock.now())
 
     def set_check_enabled_at(self, check_name: str, when: dt.datetime | None) -> None:
@@ -132,10 +127,7 @@ class ObservationOperations(OperationsBase):
             raise InvalidRequestException(f"Unknown audit check name: {check_name}.")
         if not self.state.configuration.is_enabled(check_name):
             raise InvalidRequestException(f"{check_name} is not enabled.")
-        if when is None:
-            self.state.configuration.enabled_at.pop(check_name, None)
-        else:
-            self.state.configuration.enabled_at[check_name] = clock.instant(when)
+        self.state.configuration.set_enabled_at(check_name, clock.instant(when) if when is not None else None)
         upkeep.catch_up(self.state, clock.now())
 
     def seed_observation(self, check_name: str, resource_identifier: dict[str, Any], **details: Any) -> Observation:
@@ -147,7 +139,7 @@ class ObservationOperations(OperationsBase):
         """
         upkeep.catch_up(self.state, clock.now())
         observation = self.observation(check_name, resource_identifier, **details)
-        self.state.seeded_observations.setdefault(check_name, []).append(observation)
+        self.state.seed(observation)
         return observation
 
     def observation(
@@ -212,7 +204,4 @@ class ObservationOperations(OperationsBase):
         return task
 
     def clear_seeded_observations(self, check_name: str | None = None) -> None:
-        if check_name is None:
-            self.state.seeded_observations.clear()
-        else:
-            self.state.seeded_observations.pop(check_name, None)
+        self.state.clear_seeded(check_name)

@@ -47,8 +47,7 @@ class ScheduledAuditOperations(OperationsBase):
             )
         if len(self.state.scheduled_audits) >= MAX_SCHEDULED_AUDITS:
             raise LimitExceededException(f"At most {MAX_SCHEDULED_AUDITS} scheduled audits are allowed.")
-        self.state.scheduled_audits[scheduled_audit_name] = audit
-        self.state.add_tagged(arn, tags)
+        self.state.add_scheduled_audit(audit, tags)
         return {"scheduledAuditArn": arn}
 
     def describe_scheduled_audit(self, scheduled_audit_name: str) -> dict[str, Any]:

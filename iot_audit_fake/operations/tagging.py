@@ -41,10 +41,7 @@ class TaggingOperations(OperationsBase):
                 resource = self.state.mitigation_actions.get(name)
             elif kind in _MOTO_COLLECTIONS:
                 resource = self._moto_resource(_MOTO_COLLECTIONS[kind], resource_arn, name)
-                # A moto resource deleted and created again under the same ARN starts without tags.
-                if self.state.moto_tag_owners.get(resource_arn) is not resource:
-                    self.state.tags.pop(resource_arn, None)
-                    self.state.moto_tag_owners[resource_arn] = resource
+                self.state.follow_moto_resource(resource_arn, resource)
         if resource is None or getattr(resource, "arn", resource_arn) != resource_arn:
             raise ResourceNotFoundException(f"Resource {resource_arn} does not exist.")
         return resource_arn
@@ -56,16 +53,10 @@ class TaggingOperations(OperationsBase):
         return found or next((r for r in resources.values() if getattr(r, "arn", None) == arn), None)
 
     def tag_resource(self, resource_arn: str, tags: list[dict[str, str]]) -> None:
-        arn = self._taggable(resource_arn)
-        current = self.state.tags.get(arn, {})
-        self.state.validate_tags(tags, current)
-        self.state.tags[arn] = {**current, **{t["Key"]: t.get("Value", "") for t in tags}}
+        self.state.tag(self._taggable(resource_arn), tags)
 
     def untag_resource(self, resource_arn: str, tag_keys: list[str]) -> None:
-        arn = self._taggable(resource_arn)
-        current = self.state.tags.get(arn, {})
-        for key in tag_keys:
-            current.pop(key, None)
+        self.state.untag(self._taggable(resource_arn), tag_keys)
 
     def list_tags_for_resource(self, resource_arn: str, next_token: str | None = None) -> dict[str, Any]:
         arn = self._taggable(resource_arn)

@@ -103,13 +103,13 @@ def apply(source: Source) -> None:
             existing = dict.get(audit_backends, account)
             backend = dict.get(existing, region) if existing is not None else None
             if backend is not None:
-                backend.refresh()
+                backend.catch_up()
         with snapshot():
             try:
                 keys = certgen.KeyRing()
                 for path, account, region, state in regions(data):
                     loader = RegionLoader(path, account, region, now, keys)
-                    loader.backend.refresh()
+                    loader.backend.catch_up()
                     loader.apply(state)
                 for i, fault in enumerate(data.get("faults", [])):
                     try:

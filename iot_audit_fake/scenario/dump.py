@@ -50,10 +50,10 @@ def _drop_empty(state: dict[str, Any]) -> dict[str, Any]:
 
 def region_state(account: str, region: str) -> dict[str, Any]:
     backend: AuditBackend = audit_backends[account][region]
-    backend.refresh()
+    backend.catch_up()
     iot = _iot(account, region)
     labels = {cert_id: cert_id for cert_id in list(iot.ca_certificates) + list(iot.certificates)}
-    config = backend.configuration
+    config = backend.state.configuration
     state: dict[str, Any] = {}
     if config.exists:
         sns = config.notification_targets.get("SNS")
@@ -65,8 +65,8 @@ def region_state(account: str, region: str) -> dict[str, Any]:
             "sns": _drop_empty({"target_arn": sns.get("targetArn"), "role_arn": sns.get("roleArn"),
                                 "enabled": sns.get("enabled")}) if sns else None,
         })
-    if backend.logging.v2 is not None:
-        v2 = backend.logging.v2
+    if backend.state.logging.v2 is not None:
+        v2 = backend.state.logging.v2
         state["logging"] = _drop_empty({"role_arn": v2.get("roleArn"), "level": v2.get("defaultLogLevel"),
                                         "disable_all_logs": v2.get("disableAllLogs")})
     groups_of: dict[str, list[str]] = defaultdict(list)
@@ -95,34 +95,35 @@ def region_state(account: str, region: str) -> dict[str, Any]:
         "things": things_of.get(cert.arn), "policies": policies_of.get(cert.arn),
     }) for cert in iot.certificates.values()]
     # CRL entries as recorded (issuer text and serial), sorted: a set has no order of its own.
-    state["revocations"] = [{"issuer": issuer, "serial": serial} for issuer, serial in sorted(backend.revoked_serials)]
+    state["revocations"] = [{"issuer": issuer, "serial": serial}
+                            for issuer, serial in sorted(backend.state.revoked_serials)]
     state["role_aliases"] = [{"alias": a.role_alias, "role": a.role_arn} for a in iot.role_aliases.values()]
     state["service_usage"] = [{"role": role, "service": service, "last_accessed": iso(when)}
-                              for role, usage in backend.service_usage.items() for service, when in usage.items()]
+                              for role, usage in backend.state.service_usage.items() for service, when in usage.items()]
     state["connections"] = [_drop_empty({
         "client_id": c.client_id,
         "certificate": labels.get(c.certificate_id) if c.certificate_id else None,
         "thing": c.thing_name,
         "connected_at": iso(c.connected_at), "disconnected_at": iso(c.disconnected_at) if c.disconnected_at else None,
         "identity_pool": c.identity_pool_id,
-    }) for c in backend.connections]
+    }) for c in backend.state.connections]
     state["suppressions"] = [_drop_empty({
         "check": s.check_name, "resource": dict(s.identifier),
         "expires": iso(s.expiration) if s.expiration else None,
         "indefinitely": s.indefinitely, "description": s.description,
-    }) for s in backend.suppressions.values()]
+    }) for s in backend.state.suppressions.values()]
     state["mitigation_actions"] = [_drop_empty({
-        "name": a.name, "role_arn": a.role_arn, "params": a.params, "tags": backend.tags.get(a.arn),
-    }) for a in backend.mitigation_actions.values()]
+        "name": a.name, "role_arn": a.role_arn, "params": a.params, "tags": backend.state.tags.get(a.arn),
+    }) for a in backend.state.mitigation_actions.values()]
     state["scheduled_audits"] = [_drop_empty({
         "name": a.name, "frequency": a.frequency, "day_of_week": a.day_of_week, "day_of_month": a.day_of_month,
-        "checks": list(a.check_names), "tags": backend.tags.get(a.arn),
-    }) for a in backend.scheduled_audits.values()]
+        "checks": list(a.check_names), "tags": backend.state.tags.get(a.arn),
+    }) for a in backend.state.scheduled_audits.values()]
     state["seeded"] = [_drop_empty({
         "check": o.check_name, "resource": o.identifier, "reason_code": o.reason_code, "reason": o.reason,
         "additional_info": dict(o.additional_info), "related": list(o.related),
-    }) for observations in backend.seeded_observations.values() for o in observations]
-    finished = [t for t in backend.tasks.values() if t.final_status is not None]
+    }) for observations in backend.state.seeded_observations.values() for o in observations]
+    finished = [t for t in backend.state.tasks.values() if t.final_status is not None]
     state["audit_tasks"] = [_drop_empty({
         "id": t.task_id, "time": iso(t.start_time), "type": t.task_type, "scheduled_audit": t.scheduled_audit_name,
         "status": t.task_status, "checks": list(t.check_names),
@@ -133,7 +134,7 @@ def region_state(account: str, region: str) -> dict[str, Any]:
     # ones are left out, as their actions did not all run.
     state["mitigation_tasks"] = [
         {"id": t.task_id, "time": iso(t.start_time), "target": t.target, "actions": t.mapping}
-        for t in backend.mitigation_tasks.values() if t.final_status in ("COMPLETED", "FAILED")
+        for t in backend.state.mitigation_tasks.values() if t.final_status in ("COMPLETED", "FAILED")
     ]
     return _ordered(_drop_empty(state))
 

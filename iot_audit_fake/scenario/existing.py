@@ -51,9 +51,9 @@ def _names_of(kind: str, account: str, region: str) -> Any:
         "policy": lambda: iot.policies,
         "role_alias": lambda: iot.role_aliases,
         "iam_role": lambda: {r.name for r in moto_backends.iam(account, region).roles.values()},
-        "audit_task": lambda: audit.tasks,
-        "mitigation_action": lambda: audit.mitigation_actions,
-        "scheduled_audit": lambda: audit.scheduled_audits,
-        "mitigation_task": lambda: audit.mitigation_tasks,
+        "audit_task": lambda: audit.state.tasks,
+        "mitigation_action": lambda: audit.state.mitigation_actions,
+        "scheduled_audit": lambda: audit.state.scheduled_audits,
+        "mitigation_task": lambda: audit.state.mitigation_tasks,
     }
     return readers[kind]()

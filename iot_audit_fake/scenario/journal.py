@@ -17,7 +17,7 @@ resources it can change in place are recorded with their attributes too (``_ENTI
 a thing group gaining members, and what a past mitigation task's effects change (a
 certificate's status, a policy's default version); that is one shallow copy of the
 attributes per such resource, still no copy of the resource's content. Upkeep that the
-load's ``refresh`` ran on existing audit tasks (a task that had come due finishing) is
+load's ``catch_up`` ran on existing audit tasks (a task that had come due finishing) is
 not undone: the next call would have done the same, and the restored indexes follow
 the task when it is next settled.
 """

@@ -35,15 +35,15 @@ class AuditSections(SectionLoader):
             named = [name for name in given if name in error.message]
             raise Step((*path, "checks", named[0]) if named else path, error.message) from None
         # A scenario's checks were enabled long ago unless it says when (collection.py).
-        enabled_at = self.backend.configuration.enabled_at
+        configuration = self.backend.state.configuration
         for name, config in given.items():
-            enabled_at.pop(name, None)
+            configuration.set_enabled_at(name, None)
             if config.get("enabled_at") is not None:
                 where = (*path, "checks", name, "enabled_at")
-                if not self.backend.configuration.is_enabled(name):
+                if not configuration.is_enabled(name):
                     raise Step(where, f"{name} is not enabled, so it has no enable time")
                 with self.at(where):
-                    enabled_at[name] = resolve(config["enabled_at"], self.now)
+                    configuration.set_enabled_at(name, resolve(config["enabled_at"], self.now))
 
     def logging(self, entry: dict[str, Any], path: KeyPath) -> None:
         self.backend.set_v2_logging_options(entry.get("role_arn"), entry.get("level"), entry.get("disable_all_logs"))
@@ -57,14 +57,14 @@ class AuditSections(SectionLoader):
         )
 
     def scheduled_audit(self, entry: dict[str, Any], path: KeyPath) -> None:
-        if entry["name"] in self.backend.scheduled_audits:
+        if entry["name"] in self.backend.state.scheduled_audits:
             raise Step((*path, "name"), f"a scheduled audit named {entry['name']!r} already exists")
         tags = [{"Key": k, "Value": v} for k, v in entry.get("tags", {}).items()]
         self.backend.create_scheduled_audit(entry["name"], entry["frequency"], entry["checks"],
                                             entry.get("day_of_month"), entry.get("day_of_week"), tags or None)
 
     def mitigation_action(self, entry: dict[str, Any], path: KeyPath) -> None:
-        if entry["name"] in self.backend.mitigation_actions:
+        if entry["name"] in self.backend.state.mitigation_actions:
             raise Step((*path, "name"), f"a mitigation action named {entry['name']!r} already exists")
         tags = [{"Key": k, "Value": v} for k, v in entry.get("tags", {}).items()]
         with self.at((*path, "params")):

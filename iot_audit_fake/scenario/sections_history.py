@@ -23,7 +23,7 @@ class HistorySections(SectionLoader):
 
     def seeded(self, entry: dict[str, Any], path: KeyPath) -> None:
         observation = self._observation(entry, path)
-        self.backend.seeded_observations.setdefault(entry["check"], []).append(observation)
+        self.backend.state.seed(observation)
 
     def audit_task(self, entry: dict[str, Any], path: KeyPath) -> None:
         checks = entry["checks"]
@@ -36,7 +36,7 @@ class HistorySections(SectionLoader):
         for check in entry.get("resources", {}):
             if check not in checks:
                 raise Step((*path, "resources", check), f"{check} is not among the task's checks")
-        if entry.get("id") is not None and entry["id"] in self.backend.tasks:
+        if entry.get("id") is not None and entry["id"] in self.backend.state.tasks:
             raise Step((*path, "id"), f"an audit task {entry['id']!r} already exists")
         findings: list[tuple[Any, bool, str | None]] = []
         for j, given in enumerate(entry.get("findings", [])):
@@ -45,7 +45,7 @@ class HistorySections(SectionLoader):
                 observation = self._observation(given, where)
             if given["check"] not in checks:
                 raise Step((*where, "check"), f"{given['check']} is not among the task's checks")
-            if given.get("id") is not None and (self.backend.findings.get(given["id"]) is not None
+            if given.get("id") is not None and (self.backend.state.findings.get(given["id"]) is not None
                                                 or given["id"] in {f[2] for f in findings}):
                 raise Step((*where, "id"), f"a finding {given['id']!r} already exists")
             findings.append((observation, given.get("suppressed", False), given.get("id")))
@@ -64,14 +64,9 @@ class HistorySections(SectionLoader):
                                         "be gone at once")
         backend.start_audit_mitigation_actions_task(entry["id"], entry["target"], entry["actions"],
                                                     f"scenario-{uuid.uuid4()}")
-        task = backend.mitigation_tasks.get(entry["id"])
+        task = backend.state.mitigation_tasks.get(entry["id"])
         assert task is not None
         if task.final_status is None:  # held by a state-manager transition: a past task has finished
             task.status = "COMPLETED"
             upkeep.settle_mitigation(backend.state, task, clock.now())
-        backend.mitigation_tasks.remove(task.start_time, task.task_id)
-        task.start_time = task.end_time = when
-        for execution in task.executions():
-            execution.start_time = when if execution.start_time else None
-            execution.end_time = when if execution.end_time else None
-        backend.mitigation_tasks.add(when, task.task_id, task)
+        backend.state.backdate_mitigation_task(task, when)

@@ -114,7 +114,7 @@ def handle(method: str, url: str, headers: Mapping[str, str], body: Any, any_hos
         params = _read(op, labels, parts.query, body)
         if backend is None:
             backend = backends[region]
-        backend.refresh()
+        backend.catch_up()
         result = getattr(backend, op.method)(**params)
         if type(result) is FinalReply:  # written once: the same value, the same bytes
             if result.encoded is None:

@@ -9,7 +9,7 @@ from ..engine import Context, Observation, Outcome, evaluator
 @evaluator("LOGGING_DISABLED_CHECK")
 def logging_disabled(ctx: Context, check: str) -> Outcome:
     outcome = Outcome(total=1)
-    if not ctx.backend.logging.enabled:
+    if not ctx.audited.logging.enabled:
         spec = CHECKS[check]
         outcome.noncompliant.append(Observation(
             check_name=check,

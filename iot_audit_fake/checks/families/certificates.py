@@ -112,7 +112,7 @@ def key_quality(ctx: Context, check: str) -> Outcome:
 
 
 def _revoked(ctx: Context) -> frozenset[tuple[x509.Name, int]]:
-    return entries(ctx.backend.revoked_serials)
+    return entries(ctx.audited.revoked_serials)
 
 
 @evaluator("REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK")

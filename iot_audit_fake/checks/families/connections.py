@@ -53,7 +53,7 @@ def _times(connection: Connection) -> dict[str, str]:
 def _sessions(ctx: Context, by: Callable[[Connection], str | None]) -> dict[str, list[Connection]]:
     """Every session as of ``ctx.now``, grouped by ``by`` (sessions without a key left out)."""
     groups: dict[str, list[Connection]] = defaultdict(list)
-    for recorded in ctx.backend.connections:
+    for recorded in ctx.audited.connections:
         key = by(recorded)
         seen = recorded.as_of(ctx.now) if key is not None else None
         if key is not None and seen is not None:

@@ -178,7 +178,7 @@ def used_services(ctx: Context, role_arn: str) -> frozenset[str]:
     usage recorded before the check was enabled counts [INF]; disabling both role-alias checks
     deletes it (collection.py)."""
     oldest = ctx.now - USAGE_WINDOW
-    usage = ctx.backend.service_usage.get(role_arn, {})
+    usage = ctx.audited.service_usage.get(role_arn, {})
     return frozenset(service for service, last in usage.items() if oldest <= last <= ctx.now)
 
 
@@ -216,7 +216,7 @@ def used_pools(ctx: Context, check: str) -> list[Any]:
     """The existing identity pools that devices connected through in the 31 days before the audit."""
     start, end = ctx.window(check, since_previous=False)
     used: set[str] = set()
-    for recorded in ctx.backend.connections:
+    for recorded in ctx.audited.connections:
         seen = recorded.as_of(ctx.now) if recorded.identity_pool_id else None
         if seen is not None and seen.open_during(start, end):
             used.add(recorded.identity_pool_id or "")

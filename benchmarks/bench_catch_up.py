@@ -1,12 +1,12 @@
-"""What ``AuditBackend.refresh()`` costs when nothing is due (``upkeep.catch_up``): it runs before every audit call,
+"""What ``AuditBackend.catch_up()`` costs when nothing is due (``upkeep.catch_up``): it runs before every audit call,
 every ``record_*`` call and every IoT, IAM and Cognito Identity request (so that scheduled runs are evaluated
 as of their own instant), so its idle cost is paid on every request.
 
-    python benchmarks/bench_refresh.py [--calls 100000]
+    python benchmarks/bench_catch_up.py [--calls 100000]
 
 The account holds five scheduled audits and 90 days of their daily runs (450 finished tasks with
-their findings); the clock is frozen between two runs. Prints the mean cost per idle refresh, and
-the cost of one refresh that catches up a day (five runs evaluated) for scale.
+their findings); the clock is frozen between two runs. Prints the mean cost per idle catch-up, and
+the cost of one catch-up that catches up a day (five runs evaluated) for scale.
 """
 
 from __future__ import annotations
@@ -38,18 +38,18 @@ def main() -> None:
         for i in range(5):
             backend.create_scheduled_audit(f"audit-{i}", "DAILY", CHECKS, None, None, None)
         clock.shift(dt.timedelta(days=90))
-        backend.refresh()
-        print(f"history: {len(backend.tasks)} tasks, {len(backend.findings)} findings, "
-              f"{len(backend.scheduled_audits)} scheduled audits")
+        backend.catch_up()
+        print(f"history: {len(backend.state.tasks)} tasks, {len(backend.state.findings)} findings, "
+              f"{len(backend.state.scheduled_audits)} scheduled audits")
         begin = time.perf_counter()
         for _ in range(calls):
-            backend.refresh()
+            backend.catch_up()
         idle = (time.perf_counter() - begin) / calls
-        print(f"idle refresh (nothing due): {idle * 1e6:.2f} us per call over {calls:,} calls")
+        print(f"idle catch-up (nothing due): {idle * 1e6:.2f} us per call over {calls:,} calls")
         clock.shift(dt.timedelta(days=1))
         begin = time.perf_counter()
-        backend.refresh()
-        print(f"refresh that catches up one day (5 runs of {len(CHECKS)} checks): "
+        backend.catch_up()
+        print(f"catch-up that brings one day (5 runs of {len(CHECKS)} checks): "
               f"{(time.perf_counter() - begin) * 1e3:.2f} ms")
 
 
