@@ -70,7 +70,8 @@ class CertificateSections(SectionLoader):
             if any(existing.certificate_pem == text for existing in self.iot.ca_certificates.values()):
                 raise Step(path, "this CA certificate is already registered")
             registered = self.iot.register_ca_certificate(text, status == "ACTIVE", {})
-            registered.status = status  # the API cannot set every status (REVOKED); a scenario can
+            # The API cannot set every status (REVOKED); a scenario can, through moto's own method.
+            self.iot.update_ca_certificate(registered.certificate_id, status, None)
             set_registered_at(registered, registered_on)
             self.issuers[label] = Issuer(cert, key, text)
             self.ca_ids[label] = registered.certificate_id
