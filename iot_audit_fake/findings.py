@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .checks.catalogue import CHECKS
 from .checks.outcomes import Observation
+from .replies import FinalReply
 
 #: DescribeAuditFinding returns at most this many related resources; the list operation pages through all.
 DESCRIBE_RELATED_LIMIT = 10
@@ -33,7 +36,19 @@ class Finding:
     def identifier(self) -> dict[str, Any]:
         return self.observation.identifier
 
-    def describe(self, related_limit: int | None = DESCRIBE_RELATED_LIMIT) -> dict[str, Any]:
+    def describe(self, related_limit: int | None = DESCRIBE_RELATED_LIMIT) -> Mapping[str, Any]:
+        """The finding as ListAuditFindings and DescribeAuditFinding show it (``related_limit=None``:
+        every related resource, as a notification carries it). A finding never changes, so the
+        API's form is built once, a :class:`~iot_audit_fake.replies.FinalReply` the wire writes once."""
+        if related_limit == DESCRIBE_RELATED_LIMIT:
+            return self._described
+        return self._describe(related_limit)
+
+    @functools.cached_property
+    def _described(self) -> FinalReply:
+        return FinalReply(self._describe(DESCRIBE_RELATED_LIMIT))
+
+    def _describe(self, related_limit: int | None) -> dict[str, Any]:
         obs = self.observation
         related = list(obs.related)
         if related_limit is not None:

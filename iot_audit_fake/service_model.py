@@ -14,6 +14,8 @@ from typing import Any
 import botocore.session
 from botocore.model import ServiceModel, Shape
 
+from .replies import FinalReply
+
 
 @functools.cache
 def model() -> ServiceModel:
@@ -39,13 +41,20 @@ def writer(shape: Shape) -> Writer:
         # None for a member written as it is: no call per scalar (this runs on every API reply).
         members = tuple((name, _converting(writer(member))) for name, member in shape.members.items())
 
-        def write_structure(value: dict[str, Any]) -> dict[str, Any]:
+        def write_members(value: dict[str, Any]) -> dict[str, Any]:
             out = {}
             for name, write in members:
                 item = value.get(name)
                 if item is not None:
                     out[name] = item if write is None else write(item)
             return out
+
+        def write_structure(value: dict[str, Any]) -> dict[str, Any]:
+            if type(value) is FinalReply:  # a value that never changes is written once
+                if value.written is None:
+                    value.written = write_members(value)
+                return value.written
+            return write_members(value)
 
         return write_structure
     if kind == "list":

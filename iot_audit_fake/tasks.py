@@ -109,6 +109,7 @@ class AuditTask(ManagedState):
         #: COMPLETED, FAILED or CANCELED once settled.
         self.final_status: str | None = None
         self._final_reply: FinalReply | None = None
+        self._final_metadata: FinalReply | None = None
 
     @property
     def task_status(self) -> str:
@@ -176,5 +177,12 @@ class AuditTask(ManagedState):
         self._final_reply = FinalReply(described)
         return self._final_reply
 
-    def metadata(self) -> dict[str, Any]:
-        return {"taskId": self.task_id, "taskStatus": self.task_status, "taskType": self.task_type}
+    def metadata(self) -> Mapping[str, Any]:
+        """The task as ListAuditTasks shows it (built once when it has ended, as :meth:`describe`)."""
+        if self._final_metadata is not None:
+            return self._final_metadata
+        metadata = {"taskId": self.task_id, "taskStatus": self.task_status, "taskType": self.task_type}
+        if self.final_status is None:
+            return metadata
+        self._final_metadata = FinalReply(metadata)
+        return self._final_metadata

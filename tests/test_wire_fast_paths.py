@@ -204,6 +204,7 @@ def test_an_ended_task_is_written_once_and_reads_as_written_afresh(iot):
     written afresh on every call (its answer changes), and an expired one is gone."""
     from iot_audit_fake import audit_backends
     from iot_audit_fake.replies import FinalReply
+    from iot_audit_fake.service_model import shape_writer
 
     enable(iot, "LOGGING_DISABLED_CHECK", "IOT_POLICY_OVERLY_PERMISSIVE_CHECK")
     iot.create_policy(policyName="open", policyDocument=json.dumps(
@@ -211,11 +212,20 @@ def test_an_ended_task_is_written_once_and_reads_as_written_afresh(iot):
     checks = ["LOGGING_DISABLED_CHECK", "IOT_POLICY_OVERLY_PERMISSIVE_CHECK"]
     backend = audit_backends[ACCOUNT][REGION]
     operation = router.match("GET", "/audit/tasks/x")[0]
+    now = dt.datetime.now(UTC)
+    window = {"startTime": now - dt.timedelta(days=1), "endTime": now + dt.timedelta(days=1)}
+
+    def listed() -> dict[str, str]:
+        return {t["taskId"]: t["taskStatus"] for t in iot.list_audit_tasks(**window)["tasks"]}
+
     with held_tasks():
         held = iot.start_on_demand_audit_task(targetCheckNames=checks)["taskId"]
         assert iot.describe_audit_task(taskId=held)["taskStatus"] == "IN_PROGRESS"
-        assert not isinstance(backend.state.tasks.get(held).describe(), FinalReply)
+        assert listed() == {held: "IN_PROGRESS"}
+        task = backend.state.tasks.get(held)
+        assert not isinstance(task.describe(), FinalReply) and not isinstance(task.metadata(), FinalReply)
         iot.cancel_audit_task(taskId=held)
+        assert listed() == {held: "CANCELED"}
     done = iot.start_on_demand_audit_task(targetCheckNames=checks)["taskId"]
     for task_id, status in ((done, "COMPLETED"), (held, "CANCELED")):
         first = iot.describe_audit_task(taskId=task_id)
@@ -226,5 +236,15 @@ def test_an_ended_task_is_written_once_and_reads_as_written_afresh(iot):
         reply = backend.state.tasks.get(task_id).describe()
         assert isinstance(reply, FinalReply) and reply.encoded == router._body(operation, dict(reply))
     assert first["auditDetails"]["IOT_POLICY_OVERLY_PERMISSIVE_CHECK"]["checkRunStatus"] == "CANCELED"
+    assert listed() == {held: "CANCELED", done: "COMPLETED"}
+    # Findings never change: each is written once, as the general writer writes it now.
+    findings = iot.list_audit_findings(taskId=done)["findings"]
+    assert len(findings) == 2 and iot.list_audit_findings(taskId=done)["findings"] == findings
+    for listed_finding in findings:
+        finding = backend.state.findings.get(listed_finding["findingId"])
+        described = iot.describe_audit_finding(findingId=finding.finding_id)["finding"]
+        assert {k: v for k, v in described.items()} == listed_finding
+        reply = finding.describe()
+        assert isinstance(reply, FinalReply) and reply.written == shape_writer("AuditFinding")(dict(reply))
     with time_machine.travel(dt.datetime.now(UTC) + dt.timedelta(days=91)):
         assert_error(lambda: iot.describe_audit_task(taskId=done), "ResourceNotFoundException", 404)
