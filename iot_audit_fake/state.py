@@ -3,10 +3,12 @@ methods that keep its invariants.
 
 :class:`AuditState` holds what the audit API, the backend's ``record_*`` calls and the upkeep
 read and change: the tasks timeline, findings, suppressions, scheduled audits, mitigation
-actions and tasks, and what AWS observes that moto cannot (connections, service usage, CRLs,
-seeded observations). It is not a moto backend and runs nothing: the operations
-(:mod:`iot_audit_fake.operations`) and the upkeep (:mod:`iot_audit_fake.upkeep`) work on it,
-and :class:`iot_audit_fake.backend.AuditBackend` holds one per account and region.
+actions and tasks, tags (:mod:`.tagged`) and what AWS observes that moto cannot (connections,
+service usage, CRLs, seeded observations: :mod:`.observed`). It is not a moto backend and runs
+nothing: the operations (:mod:`iot_audit_fake.operations`) and the upkeep
+(:mod:`iot_audit_fake.upkeep`) work on it, and :class:`iot_audit_fake.backend.AuditBackend`
+holds one per account and region. The operations change it only through its methods
+(``tests/test_state_and_operations.py`` reads them to keep it so).
 
 A task's lifecycle goes through :meth:`AuditState.add_task`, :meth:`AuditState.finish_task`,
 :meth:`AuditState.cancel_task` and :meth:`AuditState.expire` (likewise for mitigation tasks):
@@ -52,7 +54,8 @@ from .timeline import Timeline
 
 
 class AuditState(ObservedData, TaggedResources):
-    """One account's Device Defender Audit data in one region (what AWS observes: :class:`ObservedData`)."""
+    """One account's Device Defender Audit data in one region; what AWS observes and the tags are
+    its parts :class:`ObservedData` and :class:`TaggedResources`, each with its own rules."""
 
     def __init__(self, account_id: str, region_name: str, partition: str = "aws") -> None:
         ObservedData.__init__(self)

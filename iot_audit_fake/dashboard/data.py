@@ -4,7 +4,7 @@ There is no second source of truth: everything comes from ``audit_backends`` thr
 the backends' own listing and describe methods (the ones the API serves), or the
 model objects' own ``describe()``. Calls that change what a client would see next
 are avoided: ``describe_audit_task`` advances moto's state manager, so the page
-reads a task's ``describe()`` instead. The one write is :meth:`refresh`, the upkeep
+reads a task's ``describe()`` instead. The one write is ``AuditBackend.catch_up``, the upkeep
 every API call runs first, so the page shows what a ``List*`` call would answer now.
 
 Every function here must run holding the state lock (see :mod:`.routes`); the
@@ -240,7 +240,7 @@ def _scheduled(backend: AuditBackend) -> list[dict[str, Any]]:
     for meta in listed:
         name = meta["scheduledAuditName"]
         audit = backend.state.scheduled_audits[name]
-        # The run after the last one materialised: refresh() has just caught up to the clock.
+        # The run after the last one materialised: places() has just caught up to the clock.
         result.append({**backend.describe_scheduled_audit(name), "nextRun": audit.next_run(audit.cursor)})
     return result
 
