@@ -110,9 +110,13 @@ class MotoGateway:
         if scope is not None and scope.group(1) not in _known_regions() and not allow_unknown_region():
             raise InvalidSignatureException(f"Credential should be scoped to a valid region, not '{scope.group(1)}'.")
         if host is not None:
-            if dispatcher.get_backend_for_host(host) is None:
+            service = dispatcher.get_backend_for_host(host)
+            if service is None:
                 raise InvalidSignatureException(f"Credential should be scoped to a service moto serves; "
                                                 f"no service answers at {host}.")
+            if scope is not None and not _offered_in(str(service), scope.group(1)):
+                raise InvalidSignatureException(f"Credential should be scoped to a region where {service} is "
+                                                f"offered, not '{scope.group(1)}'.")
             return host
         if authorization.startswith("AWS ") or _SIGV2_OR_PRESIGNED.search(str(environ.get("QUERY_STRING", ""))):
             return None  # S3's SigV2 header or a presigned URL: moto's S3 fallback is the right service
@@ -130,6 +134,39 @@ def _known_regions() -> frozenset[str]:
 
     endpoints = botocore.session.get_session().get_data("endpoints")
     return frozenset(region for partition in endpoints["partitions"] for region in partition["regions"])
+
+
+def _offered_in(service: str, region: str) -> bool:
+    """Whether moto's backend of ``service`` serves ``region``: moto holds a service's regions as
+    botocore lists them (IoT is in no Chinese region but one, Cognito Identity in not every
+    one), and fails on a request scoped to another with a KeyError, a 500. A global service
+    (its backends are per partition: IAM, ...) serves every region; so does every service when
+    moto is told to allow unknown regions."""
+    regions = _service_regions(service)
+    return regions is None or region in regions or allow_unknown_region()
+
+
+@functools.cache
+def _service_regions(service: str) -> frozenset[str] | None:
+    """The regions moto's backend of ``service`` serves (None: any, for a global or unknown service)."""
+    from moto.backends import get_backend
+    from moto.core.base_backend import BackendDict
+    from moto.utilities.utils import PARTITION_NAMES
+
+    try:
+        backends = get_backend(service)  # type: ignore[call-overload]
+    except (ModuleNotFoundError, KeyError, ValueError):  # moto_api and the like: no regional backend
+        return None
+    if not isinstance(backends, BackendDict):
+        return None
+    regions = frozenset(backends[_any_account()].regions)
+    return None if regions <= {*PARTITION_NAMES, "global"} else regions
+
+
+def _any_account() -> str:
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+
+    return str(DEFAULT_ACCOUNT_ID)
 
 
 def _not_implemented(environ: WSGIEnvironment, error: NotImplementedError) -> StatusError:
