@@ -17,6 +17,7 @@ UTC = _dt.timezone.utc
 
 #: How long AWS keeps audit tasks, findings and mitigation tasks.
 RETENTION = _dt.timedelta(days=90)
+RETENTION_SECONDS = RETENTION.total_seconds()
 
 
 def now() -> _dt.datetime:
@@ -25,7 +26,12 @@ def now() -> _dt.datetime:
     The wire carries milliseconds; keeping no finer precision means a time a
     client read back (say a taskStartTime) selects exactly what it named.
     """
-    return _dt.datetime.fromtimestamp(int(_time.time() * 1000) / 1000, UTC)
+    return _dt.datetime.fromtimestamp(epoch(), UTC)
+
+
+def epoch() -> float:
+    """:func:`now` as epoch seconds, for comparisons that need no datetime (the per-call upkeep check)."""
+    return int(_time.time() * 1000) / 1000
 
 
 def retention_cutoff(at: _dt.datetime | None = None) -> _dt.datetime:

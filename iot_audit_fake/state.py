@@ -215,6 +215,10 @@ class AuditState(ObservedData, TaggedResources):
                 self._mitigation_tokens.discard(mitigation.token)
                 self._running_mitigations.pop(mitigation.task_id, None)
 
+    def has_running(self) -> bool:
+        """Whether an audit or mitigation task is in progress."""
+        return bool(self._running or self._running_mitigations)
+
     def running_tasks(self) -> list[AuditTask]:
         """The audit tasks in progress now (a copy: settling one changes the running set)."""
         return list(self._running.values()) if self._running else []

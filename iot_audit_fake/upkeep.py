@@ -25,6 +25,23 @@ from .state import AuditState
 from .tasks import SCHEDULED, AuditTask, Evaluated
 
 
+#: Seconds of slack in :func:`idle`: within a millisecond of a boundary, the full catch-up decides.
+_SLACK = 0.001
+
+
+def idle(state: AuditState, at: float) -> bool:
+    """Whether catching up to ``at`` (epoch seconds) has nothing to do: nothing running, nothing past
+    the retention, no scheduled run due. Comparisons of epoch seconds only, as every call runs it
+    first; it answers False near a boundary (within :data:`_SLACK`), where :func:`catch_up` decides."""
+    if state.has_running():
+        return False
+    limit = at - clock.RETENTION_SECONDS + _SLACK
+    if state.tasks.starts_before(limit) or state.findings.starts_before(limit) \
+            or state.mitigation_tasks.starts_before(limit):
+        return False
+    return all(audit.next_due().timestamp() > at + _SLACK for audit in state.scheduled_audits.values())
+
+
 def catch_up(state: AuditState, now: dt.datetime) -> None:
     """Drop data past the retention, start the scheduled runs due by ``now``, settle every running task."""
     cutoff = clock.retention_cutoff(now)
