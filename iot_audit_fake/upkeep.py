@@ -24,7 +24,6 @@ from .mitigation_tasks import MitigationTask
 from .state import AuditState
 from .tasks import SCHEDULED, AuditTask, Evaluated
 
-
 #: Seconds of slack in :func:`idle`: within a millisecond of a boundary, the full catch-up decides.
 _SLACK = 0.001
 
