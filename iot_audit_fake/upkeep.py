@@ -5,7 +5,8 @@ The fake has no background thread. Before anything that can change what a check 
 audit API, the backend's ``record_*`` calls and, through the request entry, moto's IoT, IAM and
 Cognito Identity), :func:`catch_up` brings the state up to ``now``, so that every scheduled run is
 materialised, and evaluated, while the account is still as it was at its instant; a frozen,
-shifted or real clock all work. With nothing due it costs a few comparisons.
+shifted or real clock all work. With nothing due it costs a few comparisons of epoch seconds
+(:func:`idle`, which ``AuditBackend.catch_up`` asks first).
 
 The functions change the state only through :class:`iot_audit_fake.state.AuditState`'s lifecycle
 methods, and compute a check's verdict only through :mod:`iot_audit_fake.verdict`.
