@@ -6,11 +6,8 @@ import datetime as dt
 from typing import Any
 
 from certs import Issued
-from conftest import ACCOUNT, REGION, ROLE
+from conftest import EXPIRING, ROLE
 
-from iot_audit_fake import audit_backends
-
-EXPIRING = "DEVICE_CERTIFICATE_EXPIRING_CHECK"
 AGE = "DEVICE_CERTIFICATE_AGE_CHECK"
 KEY = "DEVICE_CERTIFICATE_KEY_QUALITY_CHECK"
 CA_EXPIRING = "CA_CERTIFICATE_EXPIRING_CHECK"
@@ -21,10 +18,6 @@ INTERMEDIATE = "INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK"
 CERTIFICATE_CHECKS = (EXPIRING, AGE, KEY, CA_EXPIRING, CA_KEY, REVOKED_CA, REVOKED_DEVICE, INTERMEDIATE)
 DEBIAN = "CERTIFICATE_KEY_VULNERABILITY_CVE-2008-0166"
 ROCA = "CERTIFICATE_KEY_VULNERABILITY_CVE-2017-15361"
-
-
-def backend() -> Any:
-    return audit_backends[ACCOUNT][REGION]
 
 
 def configure(iot: Any, check: str, **settings: int) -> None:
@@ -51,26 +44,23 @@ def run(iot: Any, check: str) -> tuple[str, dict[str, Any]]:
     return task_id, details(iot, task_id, check)
 
 
-def findings(iot: Any, task_id: str, check: str | None = None) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"taskId": task_id, **({"checkName": check} if check else {})}
+def every_page(call: Any, field: str, **kwargs: Any) -> list[dict[str, Any]]:
+    """The ``field`` items of every page of a listing ``call``, following nextToken."""
+    items: list[dict[str, Any]] = []
     while True:
-        page = iot.list_audit_findings(**kwargs)
-        found.extend(page["findings"])
+        page = call(**kwargs)
+        items.extend(page[field])
         if not page.get("nextToken"):
-            return found
+            return items
         kwargs["nextToken"] = page["nextToken"]
+
+
+def findings(iot: Any, task_id: str, check: str | None = None) -> list[dict[str, Any]]:
+    return every_page(iot.list_audit_findings, "findings", taskId=task_id, **({"checkName": check} if check else {}))
 
 
 def related(iot: Any, finding_id: str) -> list[dict[str, Any]]:
-    resources: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"findingId": finding_id}
-    while True:
-        page = iot.list_related_resources_for_audit_finding(**kwargs)
-        resources.extend(page["relatedResources"])
-        if not page.get("nextToken"):
-            return resources
-        kwargs["nextToken"] = page["nextToken"]
+    return every_page(iot.list_related_resources_for_audit_finding, "relatedResources", findingId=finding_id)
 
 
 def assert_result(detail: dict[str, Any], total: int, noncompliant: int) -> None:

@@ -13,12 +13,12 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+from conftest import UTC
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 from cryptography.x509.oid import NameOID
 
-UTC = dt.timezone.utc
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | dsa.DSAPrivateKey
 PublicKey = ec.EllipticCurvePublicKey | rsa.RSAPublicKey | dsa.DSAPublicKey
 

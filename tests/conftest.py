@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -14,6 +16,7 @@ import boto3.session
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from freezegun import freeze_time
 
 # The package is not installed into the virtualenv; make the checkout importable.
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,13 +30,35 @@ os.environ.setdefault("AWS_SECURITY_TOKEN", "testing")
 os.environ.setdefault("AWS_SESSION_TOKEN", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
-from iot_audit_fake import mock_iot_audit  # noqa: E402
+from iot_audit_fake import audit_backends, mock_iot_audit  # noqa: E402
 
-ACCOUNT = "123456789012"
+# -- accounts, the default region of ``client()`` and IAM roles ------------------------------------
+ACCOUNT = "123456789012"  # moto's default account
+OTHER_ACCOUNT = "210987654321"  # a second account, for isolation tests
 REGION = "eu-west-1"
 ROLE = "arn:aws:iam::123456789012:role/Audit"
+MITIGATION_ROLE = "arn:aws:iam::123456789012:role/Mitigation"  # what mitigation actions run as
+LOG_ROLE = "arn:aws:iam::123456789012:role/IoTLogging"  # what IoT logging writes with
 SNS_TOPIC = "arn:aws:sns:eu-west-1:123456789012:audit-findings"
 AUDIT_TASK_MODEL = "iot::audittask"
+
+# -- time: the suite's common frozen instant and units -------------------------------------------
+# Files whose clock starts elsewhere (NOW, START, ...) name their own instant.
+UTC = dt.timezone.utc
+BASE = dt.datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+MINUTE = dt.timedelta(minutes=1)
+HOUR = dt.timedelta(hours=1)
+DAY = dt.timedelta(days=1)
+
+# -- (error code, HTTP status) pairs, for ``assert_error(call, *IRE)`` -----------------------------
+IRE = ("InvalidRequestException", 400)
+RNF = ("ResourceNotFoundException", 404)
+RAE = ("ResourceAlreadyExistsException", 409)
+
+# -- check names used across many files (the rest are spelled where they are used) ----------------
+LOGGING = "LOGGING_DISABLED_CHECK"
+EXPIRING = "DEVICE_CERTIFICATE_EXPIRING_CHECK"
+POLICY = "IOT_POLICY_OVERLY_PERMISSIVE_CHECK"
 
 #: Every audit check the API knows today (reference §4).
 ALL_CHECKS = (
@@ -81,6 +106,36 @@ def iot() -> Iterator[Any]:
     """A real boto3 IoT client (eu-west-1) with the fake active for the test."""
     with mock_iot_audit():
         yield client()
+
+
+# -- the frozen clock, backends, device certificate ids and policy documents -----------------------
+
+
+@pytest.fixture
+def frozen() -> Iterator[Any]:
+    """freezegun's clock stopped at BASE; ``frozen.tick(delta)`` moves it. Modules with another clock override it."""
+    with freeze_time(BASE) as clock:
+        yield clock
+
+
+def backend(region: str = REGION, account: str = ACCOUNT) -> Any:
+    """The audit backend of a region (REGION by default), for seeding what the API cannot set."""
+    return audit_backends[account][region]
+
+
+def cert(n: int) -> str:
+    """A well-formed device certificate id (64 hex characters), numbered ``n``."""
+    return f"{n:064x}"
+
+
+def device(n: int) -> dict[str, str]:
+    """The resourceIdentifier of device certificate ``n``."""
+    return {"deviceCertificateId": cert(n)}
+
+
+def policy_document(*statements: dict[str, Any]) -> str:
+    """An IAM or IoT policy document (JSON text) holding ``statements``."""
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 #: botocore retries LimitExceededException and throttling with back-off (seconds); tests that expect them use this.

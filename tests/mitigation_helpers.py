@@ -15,25 +15,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from conftest import client
+from conftest import ACCOUNT, LOG_ROLE, client
+from conftest import MITIGATION_ROLE as ROLE
+from conftest import ROLE as AUDIT_ROLE
+from conftest import backend as region_backend
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from iot_audit_fake import audit_backends
-
-ACCOUNT = "123456789012"
 REGION = "us-east-1"
-AUDIT_ROLE = "arn:aws:iam::123456789012:role/Audit"
-ROLE = "arn:aws:iam::123456789012:role/Mitigation"
-LOG_ROLE = "arn:aws:iam::123456789012:role/IoTLogging"
 TASK_MODEL = "iot::auditmitigationactionstask"
 
 DEVICE_EXPIRING = "DEVICE_CERTIFICATE_EXPIRING_CHECK"
 CA_EXPIRING = "CA_CERTIFICATE_EXPIRING_CHECK"
 POLICY_PERMISSIVE = "IOT_POLICY_OVERLY_PERMISSIVE_CHECK"
-LOGGING = "LOGGING_DISABLED_CHECK"
 CLIENT_IDS = "CONFLICTING_CLIENT_IDS_CHECK"
 
 TERMINAL_TASK = {"COMPLETED", "FAILED", "CANCELED"}
@@ -183,7 +179,8 @@ def certificate_status(iot: Any, cert_id: str) -> str:
 
 
 def backend() -> Any:
-    return audit_backends[ACCOUNT][REGION]
+    """The audit backend of REGION: these tests run in us-east-1, not in conftest's REGION."""
+    return region_backend(REGION)
 
 
 def enable_checks(iot: Any, *checks: str) -> None:
@@ -213,6 +210,17 @@ def run_audit(iot: Any, *checks: str) -> str:
     task_id = iot.start_on_demand_audit_task(targetCheckNames=list(checks))["taskId"]
     assert iot.describe_audit_task(taskId=task_id)["taskStatus"] == "COMPLETED"
     return task_id  # type: ignore[no-any-return]
+
+
+def device_findings(iot: Any, count: int = 1, reason_code: str | None = None) -> tuple[str, list[str]]:
+    """``count`` ACTIVE device certificates reported by one DEVICE_CERTIFICATE_EXPIRING_CHECK audit.
+
+    Returns the audit task id and the certificate ids.
+    """
+    certs = [device_certificate(iot) for _ in range(count)]
+    for cert in certs:
+        seed_device_finding(cert, reason_code)
+    return run_audit(iot, DEVICE_EXPIRING), certs
 
 
 def finding_of(iot: Any, audit_task_id: str, **resource_identifier: Any) -> dict[str, Any]:

@@ -5,10 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import ACCOUNT, ROLE, enable
-
-LOGGING = "LOGGING_DISABLED_CHECK"
-LOG_ROLE = f"arn:aws:iam::{ACCOUNT}:role/IoTLogging"
+from conftest import ACCOUNT, LOG_ROLE, LOGGING, ROLE, enable
 
 
 def audit(iot: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:

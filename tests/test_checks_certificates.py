@@ -19,14 +19,12 @@ from certificate_audits import (
     CA_EXPIRING,
     CA_KEY,
     CERTIFICATE_CHECKS,
-    EXPIRING,
     INTERMEDIATE,
     KEY,
     REVOKED_CA,
     REVOKED_DEVICE,
     assert_result,
     audit,
-    backend,
     configure,
     details,
     epoch_ms,
@@ -36,7 +34,7 @@ from certificate_audits import (
     run,
 )
 from certs import Issued, days, make_ca, make_device
-from conftest import ACCOUNT, REGION
+from conftest import ACCOUNT, EXPIRING, REGION, backend
 
 from iot_audit_fake import mock_iot_audit
 from iot_audit_fake.checks import engine

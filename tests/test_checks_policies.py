@@ -8,14 +8,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import client
+from conftest import ACCOUNT, ROLE, client, policy_document
 
 from iot_audit_fake import mock_iot_audit
 
 REGION = "us-east-1"
-ACCOUNT = "123456789012"
 ARN = f"arn:aws:iot:{REGION}:{ACCOUNT}:"
-AUDIT_ROLE = f"arn:aws:iam::{ACCOUNT}:role/Audit"
 PERMISSIVE = "IOT_POLICY_OVERLY_PERMISSIVE_CHECK"
 MISCONFIGURED = "IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK"
 THING = "${iot:Connection.Thing.ThingName}"
@@ -27,10 +25,6 @@ def iot() -> Iterator[Any]:
         yield client("iot", REGION)
 
 
-def document(*statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
 def allow(action: str | list[str], resource: str | list[str], **extra: Any) -> dict[str, Any]:
     return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
 
@@ -40,7 +34,7 @@ def deny(action: str | list[str], resource: str | list[str]) -> dict[str, Any]:
 
 
 def audit(iot: Any, check: str) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
-    iot.update_account_audit_configuration(roleArn=AUDIT_ROLE, auditCheckConfigurations={check: {"enabled": True}})
+    iot.update_account_audit_configuration(roleArn=ROLE, auditCheckConfigurations={check: {"enabled": True}})
     task_id = iot.start_on_demand_audit_task(targetCheckNames=[check])["taskId"]
     details = iot.describe_audit_task(taskId=task_id)["auditDetails"][check]
     findings = iot.list_audit_findings(taskId=task_id)["findings"]
@@ -51,7 +45,7 @@ def identifier(name: str, version: str) -> dict[str, Any]:
     return {"policyVersionIdentifier": {"policyName": name, "policyVersionId": version}}
 
 
-SCOPED_DEVICE_POLICY = document(
+SCOPED_DEVICE_POLICY = policy_document(
     allow("iot:Connect", f"{ARN}client/{THING}", Condition={"Bool": {"iot:Connection.Thing.IsAttached": "true"}}),
     allow("iot:Publish", f"{ARN}topic/$aws/things/{THING}/shadow/*"),
     allow("iot:Subscribe", [f"{ARN}topicfilter/$aws/things/{THING}/shadow/*",
@@ -73,7 +67,7 @@ def test_scoped_device_policy_is_compliant(iot: Any) -> None:
 
 
 def test_wildcard_policy_is_reported_with_the_actions_it_opens(iot: Any) -> None:
-    iot.create_policy(policyName="freertos", policyDocument=document(
+    iot.create_policy(policyName="freertos", policyDocument=policy_document(
         allow("iot:Connect", "*"), allow("iot:Publish", "*"), allow("iot:Subscribe", "*"), allow("iot:Receive", "*"),
     ))
     _, details, findings = audit(iot, PERMISSIVE)
@@ -127,14 +121,14 @@ def test_broad_grants_are_non_compliant(iot: Any, statement: dict[str, Any], rep
     deny("iot:*", "*"),
 ])
 def test_narrow_or_non_data_plane_grants_are_compliant(iot: Any, statement: dict[str, Any]) -> None:
-    iot.create_policy(policyName="narrow", policyDocument=document(statement))
+    iot.create_policy(policyName="narrow", policyDocument=policy_document(statement))
     _, details, findings = audit(iot, PERMISSIVE)
     assert details["checkRunStatus"] == "COMPLETED_COMPLIANT"
     assert findings == []
 
 
 def test_a_blanket_deny_takes_an_action_out_of_the_reason(iot: Any) -> None:
-    iot.create_policy(policyName="p", policyDocument=document(
+    iot.create_policy(policyName="p", policyDocument=policy_document(
         allow(["iot:Connect", "iot:Publish"], "*"), deny("iot:Publish", "*"),
     ))
     _, _, [finding] = audit(iot, PERMISSIVE)
@@ -143,7 +137,7 @@ def test_a_blanket_deny_takes_an_action_out_of_the_reason(iot: Any) -> None:
 
 def test_every_policy_is_counted(iot: Any) -> None:
     iot.create_policy(policyName="scoped", policyDocument=SCOPED_DEVICE_POLICY)
-    iot.create_policy(policyName="broad", policyDocument=document(allow("iot:*", "*")))
+    iot.create_policy(policyName="broad", policyDocument=policy_document(allow("iot:*", "*")))
     iot.create_policy(policyName="not-json", policyDocument="{not json")
     _, details, findings = audit(iot, PERMISSIVE)
     assert (details["totalResourcesCount"], details["nonCompliantResourcesCount"]) == (3, 1)
@@ -157,12 +151,13 @@ def test_no_policies_is_compliant_with_nothing_examined(iot: Any) -> None:
 
 
 def test_only_the_default_version_is_read(iot: Any) -> None:
-    iot.create_policy(policyName="p", policyDocument=document(allow("iot:*", "*")))
+    iot.create_policy(policyName="p", policyDocument=policy_document(allow("iot:*", "*")))
     iot.create_policy_version(policyName="p", policyDocument=SCOPED_DEVICE_POLICY, setAsDefault=True)
     _, details, _ = audit(iot, PERMISSIVE)
     assert details["nonCompliantResourcesCount"] == 0
 
-    iot.create_policy_version(policyName="p", policyDocument=document(allow("iot:Connect", "*")), setAsDefault=False)
+    iot.create_policy_version(policyName="p", policyDocument=policy_document(allow("iot:Connect", "*")),
+                              setAsDefault=False)
     _, details, _ = audit(iot, PERMISSIVE)
     assert details["nonCompliantResourcesCount"] == 0
 
@@ -173,12 +168,14 @@ def test_only_the_default_version_is_read(iot: Any) -> None:
 
 def test_findings_keep_the_version_that_was_default_when_the_audit_ran(iot: Any) -> None:
     iot.create_policy(policyName="p", policyDocument=SCOPED_DEVICE_POLICY)
-    iot.create_policy_version(policyName="p", policyDocument=document(allow("iot:Connect", "*")), setAsDefault=True)
+    iot.create_policy_version(policyName="p", policyDocument=policy_document(allow("iot:Connect", "*")),
+                              setAsDefault=True)
     old_task, _, [old] = audit(iot, PERMISSIVE)
     assert old["nonCompliantResource"]["resourceIdentifier"] == identifier("p", "2")
 
     iot.set_default_policy_version(policyName="p", policyVersionId="1")
-    iot.create_policy_version(policyName="p", policyDocument=document(allow("iot:Publish", "*")), setAsDefault=True)
+    iot.create_policy_version(policyName="p", policyDocument=policy_document(allow("iot:Publish", "*")),
+                              setAsDefault=True)
 
     assert iot.list_audit_findings(taskId=old_task)["findings"] == [old]
     assert iot.describe_audit_task(taskId=old_task)["auditDetails"][PERMISSIVE]["nonCompliantResourcesCount"] == 1
@@ -194,7 +191,7 @@ BUILDING = f"{ARN}topicfilter/building/*"
 
 def test_mqtt_wildcard_in_a_deny_is_reported(iot: Any) -> None:
     # The first example of audit-chk-iot-misconfigured-policies.
-    iot.create_policy(policyName="p", policyDocument=document(
+    iot.create_policy(policyName="p", policyDocument=policy_document(
         allow("iot:Subscribe", BUILDING),
         deny("iot:Subscribe", f"{ARN}topicfilter/building/control_room/#"),
         allow("iot:Receive", f"{ARN}topic/building/*"),
@@ -210,7 +207,7 @@ def test_mqtt_wildcard_in_a_deny_is_reported(iot: Any) -> None:
 
 
 def test_single_level_mqtt_wildcard_in_a_deny_is_reported(iot: Any) -> None:
-    iot.create_policy(policyName="p", policyDocument=document(
+    iot.create_policy(policyName="p", policyDocument=policy_document(
         deny("iot:Subscribe", f"{ARN}topicfilter/building/+/control_room"),
         allow("iot:Subscribe", f"{ARN}topicfilter/building/camera/*"),
     ))
@@ -220,7 +217,7 @@ def test_single_level_mqtt_wildcard_in_a_deny_is_reported(iot: Any) -> None:
 
 def test_denied_topic_filter_reachable_through_an_allowed_wildcard_is_reported(iot: Any) -> None:
     # The second example: a device can subscribe to building/# and receive control_room messages.
-    iot.create_policy(policyName="p", policyDocument=document(
+    iot.create_policy(policyName="p", policyDocument=policy_document(
         allow("iot:Subscribe", BUILDING),
         deny("iot:Subscribe", f"{ARN}topicfilter/building/control_room/*"),
         allow("iot:Receive", f"{ARN}topic/building/*"),
@@ -232,7 +229,7 @@ def test_denied_topic_filter_reachable_through_an_allowed_wildcard_is_reported(i
 
 def test_a_policy_with_both_misconfigurations_counts_once_with_a_finding_per_code(iot: Any) -> None:
     """check-triggers.md 12 and §G [INF]: one finding per (resource, reason code), counted once."""
-    iot.create_policy(policyName="p", policyDocument=document(
+    iot.create_policy(policyName="p", policyDocument=policy_document(
         allow("iot:Subscribe", BUILDING),
         deny("iot:Subscribe", [f"{ARN}topicfilter/building/+/camera", f"{ARN}topicfilter/building/control_room/*"]),
         allow("iot:Receive", f"{ARN}topic/building/*"),
@@ -256,7 +253,7 @@ def test_a_policy_with_both_misconfigurations_counts_once_with_a_finding_per_cod
     [allow("iot:Subscribe", f"{ARN}topicfilter/building/#"), allow("iot:Receive", f"{ARN}topic/building/*")],
 ])
 def test_properly_configured_policies_are_compliant(iot: Any, statements: list[dict[str, Any]]) -> None:
-    iot.create_policy(policyName="p", policyDocument=document(*statements))
+    iot.create_policy(policyName="p", policyDocument=policy_document(*statements))
     _, details, findings = audit(iot, MISCONFIGURED)
     assert details["checkRunStatus"] == "COMPLETED_COMPLIANT"
     assert details["totalResourcesCount"] == 1
@@ -264,7 +261,7 @@ def test_properly_configured_policies_are_compliant(iot: Any, statements: list[d
 
 
 def test_misconfiguration_reads_the_default_version_and_keeps_old_findings(iot: Any) -> None:
-    bad = document(allow("iot:Subscribe", BUILDING), deny("iot:Subscribe", f"{ARN}topicfilter/building/room/#"))
+    bad = policy_document(allow("iot:Subscribe", BUILDING), deny("iot:Subscribe", f"{ARN}topicfilter/building/room/#"))
     iot.create_policy(policyName="p", policyDocument=bad)
     iot.create_policy(policyName="fine", policyDocument=SCOPED_DEVICE_POLICY)
     task, details, [finding] = audit(iot, MISCONFIGURED)

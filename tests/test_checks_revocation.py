@@ -16,14 +16,12 @@ from certificate_audits import (
     AGE,
     CA_EXPIRING,
     CA_KEY,
-    EXPIRING,
     INTERMEDIATE,
     KEY,
     REVOKED_CA,
     REVOKED_DEVICE,
     assert_result,
     audit,
-    backend,
     findings,
     flagged,
     register_ca,
@@ -32,6 +30,7 @@ from certificate_audits import (
     run,
 )
 from certs import Issued, data_file, days, ec_key, make_ca, make_device
+from conftest import EXPIRING, backend
 from cryptography import x509
 
 from iot_audit_fake.errors import InvalidRequestException

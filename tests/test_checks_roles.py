@@ -11,15 +11,12 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import client
+from conftest import ACCOUNT, ROLE, backend, client, policy_document
 
 from iot_audit_fake import mock_iot_audit
-from iot_audit_fake.backend import audit_backends
 
 REGION = "us-east-1"
-ACCOUNT = "123456789012"
 ARN = f"arn:aws:iot:{REGION}:{ACCOUNT}:"
-AUDIT_ROLE = f"arn:aws:iam::{ACCOUNT}:role/Audit"
 ALIAS_PERMISSIVE = "IOT_ROLE_ALIAS_OVERLY_PERMISSIVE_CHECK"
 ALIAS_UNUSED = "IOT_ROLE_ALIAS_ALLOWS_ACCESS_TO_UNUSED_SERVICES_CHECK"
 AUTH = "AUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK"
@@ -45,23 +42,15 @@ def aws() -> Iterator[Clients]:
     with mock_iot_audit():
         clients = Clients(client("iot", REGION), client("iam", REGION), client("cognito-identity", REGION))
         clients.iot.update_account_audit_configuration(
-            roleArn=AUDIT_ROLE, auditCheckConfigurations={check: {"enabled": True} for check in CHECKS})
+            roleArn=ROLE, auditCheckConfigurations={check: {"enabled": True} for check in CHECKS})
         yield clients
-
-
-def backend() -> Any:
-    return audit_backends[ACCOUNT][REGION]
 
 
 def used(role_arn: str, *services: str, days_ago: float = 0) -> None:
     """IAM service-last-accessed data for the role (moto keeps none)."""
     for service in services:
-        backend().record_service_usage(role_arn, service, dt.datetime.now(dt.timezone.utc)
+        backend(REGION).record_service_usage(role_arn, service, dt.datetime.now(dt.timezone.utc)
                                        - dt.timedelta(days=days_ago))
-
-
-def document(*statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 def allow(action: str | list[str], resource: str | list[str] = "*") -> dict[str, Any]:
@@ -73,10 +62,10 @@ def role(aws: Clients, name: str, *statements: dict[str, Any], managed: bool = F
     arn: str = aws.iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
     if statements and managed:
         policy_arn = aws.iam.create_policy(PolicyName=f"{name}-policy",
-                                           PolicyDocument=document(*statements))["Policy"]["Arn"]
+                                           PolicyDocument=policy_document(*statements))["Policy"]["Arn"]
         aws.iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn)
     elif statements:
-        aws.iam.put_role_policy(RoleName=name, PolicyName="inline", PolicyDocument=document(*statements))
+        aws.iam.put_role_policy(RoleName=name, PolicyName="inline", PolicyDocument=policy_document(*statements))
     return arn
 
 
@@ -210,7 +199,7 @@ def test_attached_managed_policies_are_read_at_their_default_version(aws: Client
     assert details["nonCompliantResourcesCount"] == 0
 
     policy_arn = f"arn:aws:iam::{ACCOUNT}:policy/Managed-policy"
-    aws.iam.create_policy_version(PolicyArn=policy_arn, PolicyDocument=document(allow("iam:PassRole")),
+    aws.iam.create_policy_version(PolicyArn=policy_arn, PolicyDocument=policy_document(allow("iam:PassRole")),
                                   SetAsDefault=True)
     _, _, [finding] = audit(aws, ALIAS_PERMISSIVE)
     assert finding["reasonForNonComplianceCode"] == "ALLOWS_ACCESS_TO_SECURITY_AUDITING_SERVICES"
@@ -304,8 +293,8 @@ def test_record_service_usage_refuses_what_is_not_a_role_or_a_service(aws: Clien
     from iot_audit_fake.errors import InvalidRequestException
 
     with pytest.raises(InvalidRequestException):
-        backend().record_service_usage(role_arn, service)
-    assert backend().state.service_usage == {}
+        backend(REGION).record_service_usage(role_arn, service)
+    assert backend(REGION).state.service_usage == {}
 
 
 # -- Cognito identity pool roles (check-triggers.md 1 and 2) -----------------------------------
@@ -319,7 +308,7 @@ def identity_pool(aws: Clients, name: str, roles: dict[str, str] | None = None, 
         aws.cognito.set_identity_pool_roles(IdentityPoolId=pool_id, Roles=roles)
         assert aws.cognito.get_identity_pool_roles(IdentityPoolId=pool_id)["Roles"] == roles
     if connected:
-        backend().record_connection(f"app-{name}", identity_pool_id=pool_id)
+        backend(REGION).record_connection(f"app-{name}", identity_pool_id=pool_id)
     return pool_id
 
 
@@ -366,8 +355,8 @@ def test_record_connection_refuses_a_malformed_identity_pool_id(aws: Clients) ->
     from iot_audit_fake.errors import InvalidRequestException
 
     with pytest.raises(InvalidRequestException):
-        backend().record_connection("app", identity_pool_id="not a pool")
-    assert backend().state.connections == []
+        backend(REGION).record_connection("app", identity_pool_id="not a pool")
+    assert backend(REGION).state.connections == []
 
 
 def test_unauthenticated_role_with_admin_actions_is_reported(aws: Clients) -> None:
@@ -446,7 +435,7 @@ def test_cognito_findings_survive_role_changes(aws: Clients) -> None:
     identity_pool(aws, "members", {"authenticated": role(aws, "Member", allow("iot:UpdateThing"))})
     task, _, [finding] = audit(aws, AUTH)
     aws.iam.put_role_policy(RoleName="Member", PolicyName="inline",
-                            PolicyDocument=document(allow("iot:DescribeThing", f"{ARN}thing/MyThing")))
+                            PolicyDocument=policy_document(allow("iot:DescribeThing", f"{ARN}thing/MyThing")))
     _, details, _ = audit(aws, AUTH)
     assert details["nonCompliantResourcesCount"] == 0
     assert aws.iot.list_audit_findings(taskId=task)["findings"] == [finding]

@@ -17,7 +17,20 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import ACCOUNT, REGION, ROLE, SNS_TOPIC, client, enable, held_tasks
+from conftest import (
+    ACCOUNT,
+    EXPIRING,
+    LOGGING,
+    POLICY,
+    REGION,
+    ROLE,
+    SNS_TOPIC,
+    backend,
+    client,
+    device,
+    enable,
+    held_tasks,
+)
 from werkzeug.test import Client, EnvironBuilder
 from werkzeug.wrappers import Request
 
@@ -25,9 +38,7 @@ from iot_audit_fake import audit_backends, dashboard, entry, mock_iot_audit
 from iot_audit_fake.dashboard import data
 from iot_audit_fake.server import ServerApplication
 
-EXPIRING = "DEVICE_CERTIFICATE_EXPIRING_CHECK"  # MEDIUM
-POLICY = "IOT_POLICY_OVERLY_PERMISSIVE_CHECK"  # CRITICAL
-LOGGING = "LOGGING_DISABLED_CHECK"  # LOW
+# Check severities the tests rely on: EXPIRING is MEDIUM, POLICY CRITICAL, LOGGING LOW.
 PAGE = "/_iot_audit/"
 STATE = "/_iot_audit/dashboard/state"
 FINDING_ROW = re.compile(r"data-finding-id='([^']+)' data-suppressed='(true|false)'")
@@ -50,14 +61,6 @@ def page(web: Client, query: str = "") -> str:
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.mimetype == "text/html"
     return response.get_data(as_text=True)
-
-
-def backend() -> Any:
-    return audit_backends[ACCOUNT][REGION]
-
-
-def cert(n: int) -> dict[str, str]:
-    return {"deviceCertificateId": f"{n:064x}"}
 
 
 def run_audit(iot: Any, *checks: str) -> str:
@@ -93,7 +96,7 @@ def test_configuration_schedules_suppressions_and_mitigations_are_shown(iot, web
     )
     iot.create_scheduled_audit(scheduledAuditName="nightly", frequency="DAILY", targetCheckNames=[LOGGING])
     expires = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(days=3)
-    iot.create_audit_suppression(checkName=EXPIRING, resourceIdentifier=cert(7), expirationDate=expires,
+    iot.create_audit_suppression(checkName=EXPIRING, resourceIdentifier=device(7), expirationDate=expires,
                                  description="known", clientRequestToken="s-1")
     iot.create_mitigation_action(actionName="disable-cert", roleArn=ROLE,
                                  actionParams={"updateDeviceCertificateParams": {"action": "DEACTIVATE"}})
@@ -110,7 +113,7 @@ def test_configuration_schedules_suppressions_and_mitigations_are_shown(iot, web
 
 def test_tasks_are_newest_first_with_per_check_counts(iot, web):
     enable(iot, EXPIRING, LOGGING)
-    backend().seed_observation(EXPIRING, cert(1))
+    backend().seed_observation(EXPIRING, device(1))
     first = run_audit(iot, EXPIRING, LOGGING)
     second = run_audit(iot, LOGGING)
     html = page(web)
@@ -132,9 +135,9 @@ def test_tasks_are_newest_first_with_per_check_counts(iot, web):
 def test_findings_are_grouped_by_severity_and_check_and_suppressed_ones_marked(iot, web):
     enable(iot, EXPIRING, POLICY, LOGGING)
     for n in range(3):
-        backend().seed_observation(EXPIRING, cert(n))
+        backend().seed_observation(EXPIRING, device(n))
     backend().seed_observation(POLICY, {"policyVersionIdentifier": {"policyName": "p", "policyVersionId": "1"}})
-    iot.create_audit_suppression(checkName=EXPIRING, resourceIdentifier=cert(1), suppressIndefinitely=True,
+    iot.create_audit_suppression(checkName=EXPIRING, resourceIdentifier=device(1), suppressIndefinitely=True,
                                  clientRequestToken="s-1")
     task_id = run_audit(iot, EXPIRING, POLICY, LOGGING)
     html = page(web, f"?task={task_id}")
@@ -144,7 +147,7 @@ def test_findings_are_grouped_by_severity_and_check_and_suppressed_ones_marked(i
     findings = all_findings(iot, task_id)
     assert rows == {f["findingId"]: "true" if f["isSuppressed"] else "false" for f in findings}
     suppressed = [f for f in findings if f["isSuppressed"]]
-    assert [f["nonCompliantResource"]["resourceIdentifier"] for f in suppressed] == [cert(1)]
+    assert [f["nonCompliantResource"]["resourceIdentifier"] for f in suppressed] == [device(1)]
     row = re.search(rf"data-finding-id='{suppressed[0]['findingId']}'.*?</tr>", html, re.S)
     assert row is not None and "badge-suppressed" in row.group(0) and f"{1:064x}" in row.group(0)
     assert all(f["reasonForNonCompliance"] in html for f in findings)
@@ -153,7 +156,7 @@ def test_findings_are_grouped_by_severity_and_check_and_suppressed_ones_marked(i
 def test_ten_thousand_findings_are_paged(iot, web):
     enable(iot, EXPIRING)
     for n in range(10_000):
-        backend().seed_observation(EXPIRING, cert(n))
+        backend().seed_observation(EXPIRING, device(n))
     task_id = run_audit(iot, EXPIRING)
     expected = {f["findingId"] for f in all_findings(iot, task_id)}
     assert len(expected) == 10_000
@@ -177,7 +180,7 @@ def test_ten_thousand_findings_are_paged(iot, web):
 def test_everything_from_state_is_escaped(iot, web):
     enable(iot, EXPIRING)
     hostile = "<script>alert('x')</script>\"&"
-    iot.create_audit_suppression(checkName=EXPIRING, resourceIdentifier=cert(1), suppressIndefinitely=True,
+    iot.create_audit_suppression(checkName=EXPIRING, resourceIdentifier=device(1), suppressIndefinitely=True,
                                  description=hostile, clientRequestToken="s-1")
     html = page(web)
     assert "<script>alert" not in html
@@ -189,9 +192,9 @@ def test_everything_from_state_is_escaped(iot, web):
 def test_severity_chart_is_inline_svg_with_the_counts(iot, web):
     enable(iot, EXPIRING, POLICY)
     for n in range(4):
-        backend().seed_observation(EXPIRING, cert(n))
+        backend().seed_observation(EXPIRING, device(n))
     backend().seed_observation(POLICY, {"policyVersionIdentifier": {"policyName": "p", "policyVersionId": "1"}})
-    iot.create_audit_suppression(checkName=EXPIRING, resourceIdentifier=cert(0), suppressIndefinitely=True,
+    iot.create_audit_suppression(checkName=EXPIRING, resourceIdentifier=device(0), suppressIndefinitely=True,
                                  clientRequestToken="s-1")
     task_id = run_audit(iot, EXPIRING, POLICY)
     html = page(web, f"?task={task_id}")

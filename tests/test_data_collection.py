@@ -14,18 +14,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import ACCOUNT, REGION, ROLE, assert_task_statistics, client
+from conftest import ACCOUNT, DAY, HOUR, LOGGING, MINUTE, REGION, ROLE, UTC, assert_task_statistics, backend, client
 from freezegun import freeze_time
 
-from iot_audit_fake import audit_backends, dump_scenario, load_scenario, mock_iot_audit
+from iot_audit_fake import dump_scenario, load_scenario, mock_iot_audit
 from iot_audit_fake.errors import InvalidRequestException
 
-UTC = dt.timezone.utc
-MINUTE = dt.timedelta(minutes=1)
-HOUR = dt.timedelta(hours=1)
-DAY = dt.timedelta(days=1)
 NOW = dt.datetime(2026, 3, 10, 12, tzinfo=UTC)
-LOGGING = "LOGGING_DISABLED_CHECK"
 CLIENT_IDS = "CONFLICTING_CLIENT_IDS_CHECK"
 SHARED = "DEVICE_CERTIFICATE_SHARED_CHECK"
 AUTH = "AUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK"
@@ -42,10 +37,6 @@ def iot() -> Iterator[Any]:
         iot = client()
         iot.clock = clock
         yield iot
-
-
-def backend() -> Any:
-    return audit_backends[ACCOUNT][REGION]
 
 
 def configure(iot: Any, **checks: bool) -> None:

@@ -15,13 +15,11 @@ import boto3.session
 import pytest
 import time_machine
 from botocore.config import Config
-from conftest import client
+from conftest import ACCOUNT, OTHER_ACCOUNT, ROLE, client
 
 from iot_audit_fake import audit_backends, entry, mock_iot_audit
 from iot_audit_fake.server import ThreadedServer
 
-ACCOUNT, OTHER_ACCOUNT = "123456789012", "210987654321"
-ROLE = "arn:aws:iam::123456789012:role/Audit"
 CHECK = "LOGGING_DISABLED_CHECK"
 START = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
 

@@ -16,8 +16,8 @@ import boto3.session
 import pytest
 import requests
 from botocore.config import Config
-from conftest import NO_RETRIES, assert_error, client, iot_url
-from mitigation_helpers import LOGGING, audit_findings, create_action, run_audit, start_task
+from conftest import LOGGING, NO_RETRIES, assert_error, client, iot_url
+from mitigation_helpers import audit_findings, create_action, run_audit, start_task
 
 from iot_audit_fake import FakeBug, mock_iot_audit
 from iot_audit_fake.backend import AuditBackend

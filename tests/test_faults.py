@@ -28,7 +28,6 @@ from iot_audit_fake.server import ThreadedServer
 pytest_plugins = ["pytester"]
 
 STANDARD = Config(retries={"mode": "standard"})  # at most 3 attempts
-ROLE = "arn:aws:iam::123456789012:role/Audit"
 
 
 @pytest.fixture(autouse=True)

@@ -10,42 +10,25 @@ import datetime as dt
 import re
 from typing import Any
 
-import pytest
-from conftest import ACCOUNT, REGION, assert_error, enable, held_tasks
-from freezegun import freeze_time
+from conftest import (
+    ACCOUNT,
+    BASE,
+    DAY,
+    EXPIRING,
+    IRE,
+    LOGGING,
+    MINUTE,
+    POLICY,
+    RNF,
+    assert_error,
+    backend,
+    cert,
+    device,
+    enable,
+    held_tasks,
+)
 
-from iot_audit_fake import audit_backends
-
-UTC = dt.timezone.utc
-BASE = dt.datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
-MINUTE = dt.timedelta(minutes=1)
-DAY = dt.timedelta(days=1)
-
-LOGGING = "LOGGING_DISABLED_CHECK"
-EXPIRING = "DEVICE_CERTIFICATE_EXPIRING_CHECK"
-POLICY = "IOT_POLICY_OVERLY_PERMISSIVE_CHECK"
-IRE = ("InvalidRequestException", 400)
-RNF = ("ResourceNotFoundException", 404)
 FINDING_ID = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
-
-
-@pytest.fixture
-def frozen():
-    with freeze_time(BASE) as clock:
-        yield clock
-
-
-def backend() -> Any:
-    return audit_backends[ACCOUNT][REGION]
-
-
-def cert(n: int) -> str:
-    """A well-formed device certificate id (64 hex characters)."""
-    return f"{n:064x}"
-
-
-def device(n: int) -> dict[str, str]:
-    return {"deviceCertificateId": cert(n)}
 
 
 def seed(*numbers: int, **details: Any) -> None:

@@ -11,21 +11,17 @@ import json
 from typing import Any
 
 import pytest
-from conftest import client
+from conftest import ROLE, client
 from mitigation_helpers import (
     DEVICE_EXPIRING,
     REGION,
     assert_consistent,
     create_action,
-    device_certificate,
-    run_audit,
-    seed_device_finding,
+    device_findings,
     start_task,
 )
 
 from iot_audit_fake import load_scenario, mock_iot_audit
-
-ROLE = "arn:aws:iam::123456789012:role/Audit"
 
 
 @pytest.fixture
@@ -38,9 +34,7 @@ def _first_ids() -> tuple[str, str]:
     """The first audit task id and finding id of a fresh mock."""
     with mock_iot_audit():
         iot = client(region=REGION)
-        cert = device_certificate(iot)
-        seed_device_finding(cert)
-        task = run_audit(iot, DEVICE_EXPIRING)
+        task, _ = device_findings(iot)
         findings = iot.list_audit_findings(taskId=task)["findings"]
         return task, findings[0]["findingId"]
 
@@ -84,9 +78,7 @@ def test_publishing_to_a_fifo_topic_fails_the_execution_as_moto_refuses_it(iot):
     execution is FAILED with SNS's error, the task goes on."""
     sns = client("sns", region=REGION)
     topic = sns.create_topic(Name="findings.fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
-    cert = device_certificate(iot)
-    seed_device_finding(cert)
-    audit = run_audit(iot, DEVICE_EXPIRING)
+    audit, _ = device_findings(iot)
     create_action(iot, "notify", "PUBLISH_FINDING_TO_SNS", topicArn=topic)
     start_task(iot, "task-1", {DEVICE_EXPIRING: ["notify"]}, audit_task_id=audit)
     result = assert_consistent(iot, "task-1")

@@ -18,7 +18,6 @@ from certificate_audits import (
     KEY,
     ROCA,
     assert_result,
-    backend,
     findings,
     register_ca,
     register_device,
@@ -34,6 +33,7 @@ from certs import (
     rsa_key,
     rsa_public_key_from_modulus,
 )
+from conftest import backend
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 

@@ -7,18 +7,10 @@ import datetime as dt
 import pytest
 import requests
 from botocore.exceptions import ParamValidationError
-from conftest import assert_error, enable, held_tasks, iot_url
+from conftest import BASE, UTC, assert_error, enable, held_tasks, iot_url
 from freezegun import freeze_time
 
-UTC = dt.timezone.utc
-BASE = dt.datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 WIDE = {"startTime": BASE - dt.timedelta(days=1), "endTime": BASE + dt.timedelta(days=1)}
-
-
-@pytest.fixture
-def frozen():
-    with freeze_time(BASE) as clock:
-        yield clock
 
 
 def make_tasks(iot, frozen, count: int, step: dt.timedelta = dt.timedelta(minutes=1)) -> list[tuple[str, dt.datetime]]:

@@ -13,20 +13,26 @@ from typing import Any
 
 import mitigation_helpers as mitigation
 import pytest
-from conftest import ACCOUNT, REGION, assert_error, client, enable, held_tasks
-from freezegun import freeze_time
+from conftest import (
+    BASE,
+    DAY,
+    EXPIRING,
+    IRE,
+    LOGGING,
+    MINUTE,
+    UTC,
+    assert_error,
+    backend,
+    client,
+    device,
+    enable,
+    held_tasks,
+)
 
-from iot_audit_fake import audit_backends, mock_iot_audit, timeline
+from iot_audit_fake import mock_iot_audit, timeline
 from iot_audit_fake.tasks import ON_DEMAND, SCHEDULED
 
-UTC = dt.timezone.utc
-BASE = dt.datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
-DAY = dt.timedelta(days=1)
-MINUTE = dt.timedelta(minutes=1)
-LOGGING = "LOGGING_DISABLED_CHECK"
-EXPIRING = "DEVICE_CERTIFICATE_EXPIRING_CHECK"
 SHARED = "DEVICE_CERTIFICATE_KEY_QUALITY_CHECK"
-IRE = ("InvalidRequestException", 400)
 
 
 @pytest.fixture(params=[512, 0], ids=["walked", "indexed"])
@@ -35,20 +41,6 @@ def walk_limit(request, monkeypatch):
     index of the combination (built on first use, then maintained): both must give the same answers."""
     monkeypatch.setattr(timeline, "WALK_LIMIT", request.param)
     return request.param
-
-
-@pytest.fixture
-def frozen():
-    with freeze_time(BASE) as clock:
-        yield clock
-
-
-def backend() -> Any:
-    return audit_backends[ACCOUNT][REGION]
-
-
-def device(n: int) -> dict[str, str]:
-    return {"deviceCertificateId": f"{n:064x}"}
 
 
 def pages(call: Callable[..., dict[str, Any]], field: str, **query: Any) -> list[dict[str, Any]]:
@@ -308,18 +300,10 @@ def us_iot():
         yield client(region=mitigation.REGION)
 
 
-def device_findings(iot: Any, count: int) -> tuple[str, list[str]]:
-    """An audit reporting ``count`` new ACTIVE device certificates; (its task id, the certificate ids)."""
-    certs = [mitigation.device_certificate(iot) for _ in range(count)]
-    for cert in certs:
-        mitigation.seed_device_finding(cert)
-    return mitigation.run_audit(iot, mitigation.DEVICE_EXPIRING), certs
-
-
 def test_mitigation_task_filters_follow_status_cancel_and_combinations(us_iot, walk_limit):
     iot = us_iot
-    first, _ = device_findings(iot, 2)
-    second, _ = device_findings(iot, 1)
+    first, _ = mitigation.device_findings(iot, 2)
+    second, _ = mitigation.device_findings(iot, 1)
     mitigation.create_action(iot, "deactivate", "UPDATE_DEVICE_CERTIFICATE")
     mapping = {mitigation.DEVICE_EXPIRING: ["deactivate"]}
     findings_of = {audit: [f["findingId"] for f in mitigation.audit_findings(iot, audit)] for audit in (first, second)}
@@ -360,7 +344,7 @@ def test_mitigation_task_filters_follow_status_cancel_and_combinations(us_iot, w
 
 def test_execution_filters_per_finding_and_status(us_iot):
     iot = us_iot
-    audit, certs = device_findings(iot, 3)
+    audit, certs = mitigation.device_findings(iot, 3)
     iot.create_audit_suppression(checkName=mitigation.DEVICE_EXPIRING, clientRequestToken="quiet",
                                  resourceIdentifier={"deviceCertificateId": certs[2]}, suppressIndefinitely=True)
     audit = mitigation.run_audit(iot, mitigation.DEVICE_EXPIRING)  # the third finding is suppressed
@@ -376,7 +360,7 @@ def test_execution_filters_per_finding_and_status(us_iot):
             assert filtered == [r for r in runs if r["status"] == status], (finding_id, status)
             seen.update(r["status"] for r in filtered)
     assert seen == {"COMPLETED", "FAILED", "SKIPPED"}
-    other, _ = device_findings(iot, 1)
+    other, _ = mitigation.device_findings(iot, 1)
     stranger = mitigation.audit_findings(iot, other)[0]["findingId"]
     assert mitigation.list_executions(iot, "t1", stranger) == []
 

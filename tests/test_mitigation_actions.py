@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 from botocore.exceptions import ParamValidationError
-from conftest import NO_RETRIES, assert_error, client, unvalidated_client
+from conftest import BASE, IRE, NO_RETRIES, assert_error, client, unvalidated_client
 from freezegun import freeze_time
 from mitigation_helpers import (
     ACCOUNT,
@@ -19,19 +19,14 @@ from mitigation_helpers import (
     assert_consistent,
     certificate_status,
     create_action,
-    device_certificate,
+    device_findings,
     held_mitigation_tasks,
-    run_audit,
-    seed_device_finding,
     start_task,
 )
 
 from iot_audit_fake import mock_iot_audit
 
-UTC = dt.timezone.utc
-BASE = dt.datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 OTHER_ROLE = "arn:aws:iam::123456789012:role/MitigationToo"
-IRE = ("InvalidRequestException", 400)
 
 
 @pytest.fixture
@@ -418,9 +413,7 @@ def test_tags_go_with_the_deleted_action(iot):
 
 
 def test_a_task_keeps_the_definition_it_started_with(iot):
-    cert = device_certificate(iot)
-    seed_device_finding(cert)
-    audit = run_audit(iot, DEVICE_EXPIRING)
+    audit, [cert] = device_findings(iot)
     created = create_action(iot, "deactivate", "UPDATE_DEVICE_CERTIFICATE")
     start_task(iot, "task-1", {DEVICE_EXPIRING: ["deactivate"]}, audit_task_id=audit)
     iot.update_mitigation_action(actionName="deactivate", roleArn=OTHER_ROLE)
@@ -435,9 +428,7 @@ def test_a_task_keeps_the_definition_it_started_with(iot):
 
 
 def test_a_deleted_action_cannot_start_a_task(iot):
-    cert = device_certificate(iot)
-    seed_device_finding(cert)
-    audit = run_audit(iot, DEVICE_EXPIRING)
+    audit, [cert] = device_findings(iot)
     create_action(iot, "deactivate", "UPDATE_DEVICE_CERTIFICATE")
     iot.delete_mitigation_action(actionName="deactivate")
     assert_error(lambda: start_task(iot, "task-1", {DEVICE_EXPIRING: ["deactivate"]}, audit_task_id=audit), *IRE)
@@ -445,9 +436,7 @@ def test_a_deleted_action_cannot_start_a_task(iot):
 
 
 def test_a_held_task_runs_the_definition_it_started_with(iot):
-    cert = device_certificate(iot)
-    seed_device_finding(cert)
-    audit = run_audit(iot, DEVICE_EXPIRING)
+    audit, [cert] = device_findings(iot)
     create_action(iot, "deactivate", "UPDATE_DEVICE_CERTIFICATE")
     with held_mitigation_tasks(times=1):
         start_task(iot, "task-1", {DEVICE_EXPIRING: ["deactivate"]}, audit_task_id=audit)

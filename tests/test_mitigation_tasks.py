@@ -10,7 +10,7 @@ import json
 
 import pytest
 import requests
-from conftest import NO_RETRIES, assert_error, client, iot_url, unvalidated_client
+from conftest import BASE, IRE, LOGGING, NO_RETRIES, RNF, UTC, assert_error, client, iot_url, unvalidated_client
 from freezegun import freeze_time
 from mitigation_helpers import (
     ACCOUNT,
@@ -18,7 +18,6 @@ from mitigation_helpers import (
     CLIENT_IDS,
     DEVICE_EXPIRING,
     LOG_ROLE,
-    LOGGING,
     POLICY_PERMISSIVE,
     REGION,
     assert_consistent,
@@ -28,6 +27,7 @@ from mitigation_helpers import (
     certificate_status,
     create_action,
     device_certificate,
+    device_findings,
     enable_checks,
     finding_of,
     held_mitigation_tasks,
@@ -40,10 +40,6 @@ from mitigation_helpers import (
 
 from iot_audit_fake import mock_iot_audit
 
-UTC = dt.timezone.utc
-BASE = dt.datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
-IRE = ("InvalidRequestException", 400)
-RNF = ("ResourceNotFoundException", 404)
 APPROACHING = "CERTIFICATE_APPROACHING_EXPIRATION"
 PAST = "CERTIFICATE_PAST_EXPIRATION"
 PERMISSIVE_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}]}
@@ -54,17 +50,6 @@ def iot():
     """A real boto3 IoT client in us-east-1 with the fake active."""
     with mock_iot_audit():
         yield client(region=REGION)
-
-
-def device_findings(iot, count: int = 1, reason_code: str | None = None) -> tuple[str, list[str]]:
-    """``count`` ACTIVE device certificates reported by one DEVICE_CERTIFICATE_EXPIRING_CHECK audit.
-
-    Returns the audit task id and the certificate ids.
-    """
-    certs = [device_certificate(iot) for _ in range(count)]
-    for cert in certs:
-        seed_device_finding(cert, reason_code)
-    return run_audit(iot, DEVICE_EXPIRING), certs
 
 
 def finding_id(iot, audit: str, cert: str) -> str:
@@ -553,14 +538,20 @@ def test_six_actions_for_a_check_are_refused_five_are_run(iot):
 # -- suppressed findings ---------------------------------------------------------------------------
 
 
-def test_suppressed_findings_are_skipped(iot):
-    suppressed, reported = device_certificate(iot), device_certificate(iot)
-    seed_device_finding(suppressed)
-    seed_device_finding(reported)
+def suppressed_audit(iot, others: int = 0) -> tuple[str, str, list[str]]:
+    """An audit reporting an ACTIVE device certificate whose finding is suppressed indefinitely, and ``others``
+    reported certificates that are not; returns (audit task id, suppressed certificate id, other ids)."""
+    certs = [device_certificate(iot) for _ in range(1 + others)]
+    for cert in certs:
+        seed_device_finding(cert)
     enable_checks(iot, DEVICE_EXPIRING)
-    iot.create_audit_suppression(checkName=DEVICE_EXPIRING, resourceIdentifier={"deviceCertificateId": suppressed},
+    iot.create_audit_suppression(checkName=DEVICE_EXPIRING, resourceIdentifier={"deviceCertificateId": certs[0]},
                                  suppressIndefinitely=True)
-    audit = run_audit(iot, DEVICE_EXPIRING)
+    return run_audit(iot, DEVICE_EXPIRING), certs[0], certs[1:]
+
+
+def test_suppressed_findings_are_skipped(iot):
+    audit, suppressed, [reported] = suppressed_audit(iot, others=1)
     suppressed_finding = finding_of(iot, audit, deviceCertificateId=suppressed)
     assert suppressed_finding["isSuppressed"] is True
     create_action(iot, "deactivate", "UPDATE_DEVICE_CERTIFICATE")
@@ -581,12 +572,7 @@ def test_suppressed_findings_are_skipped(iot):
 
 
 def test_suppressed_finding_targeted_by_id_is_skipped(iot):
-    cert = device_certificate(iot)
-    seed_device_finding(cert)
-    enable_checks(iot, DEVICE_EXPIRING)
-    iot.create_audit_suppression(checkName=DEVICE_EXPIRING, resourceIdentifier={"deviceCertificateId": cert},
-                                 suppressIndefinitely=True)
-    audit = run_audit(iot, DEVICE_EXPIRING)
+    audit, cert, _ = suppressed_audit(iot)
     create_action(iot, "deactivate", "UPDATE_DEVICE_CERTIFICATE")
     start_task(iot, "task-1", {DEVICE_EXPIRING: ["deactivate"]}, finding_ids=[finding_id(iot, audit, cert)])
     result = assert_consistent(iot, "task-1")
@@ -597,12 +583,7 @@ def test_suppressed_finding_targeted_by_id_is_skipped(iot):
 
 def test_every_execution_of_a_finished_task_has_an_end_time(iot):
     """Library bug: the SKIPPED executions of a suppressed finding never get an endTime."""
-    cert = device_certificate(iot)
-    seed_device_finding(cert)
-    enable_checks(iot, DEVICE_EXPIRING)
-    iot.create_audit_suppression(checkName=DEVICE_EXPIRING, resourceIdentifier={"deviceCertificateId": cert},
-                                 suppressIndefinitely=True)
-    audit = run_audit(iot, DEVICE_EXPIRING)
+    audit, _, _ = suppressed_audit(iot)
     create_action(iot, "deactivate", "UPDATE_DEVICE_CERTIFICATE")
     start_task(iot, "task-1", {DEVICE_EXPIRING: ["deactivate"]}, audit_task_id=audit)
     result = assert_consistent(iot, "task-1")
@@ -691,13 +672,7 @@ def listed_tasks_now(iot, **query) -> list[str]:
 
 
 def test_canceled_task_keeps_suppressed_findings_skipped(iot):
-    suppressed, reported = device_certificate(iot), device_certificate(iot)
-    seed_device_finding(suppressed)
-    seed_device_finding(reported)
-    enable_checks(iot, DEVICE_EXPIRING)
-    iot.create_audit_suppression(checkName=DEVICE_EXPIRING, resourceIdentifier={"deviceCertificateId": suppressed},
-                                 suppressIndefinitely=True)
-    audit = run_audit(iot, DEVICE_EXPIRING)
+    audit, suppressed, [reported] = suppressed_audit(iot, others=1)
     create_action(iot, "deactivate", "UPDATE_DEVICE_CERTIFICATE")
     with held_mitigation_tasks(times=100):
         start_task(iot, "task-1", {DEVICE_EXPIRING: ["deactivate"]}, audit_task_id=audit)

@@ -12,14 +12,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import ACCOUNT, REGION, ROLE, client
+from conftest import DAY, HOUR, ROLE, UTC, backend, client
 from freezegun import freeze_time
 
-from iot_audit_fake import audit_backends, mock_iot_audit
+from iot_audit_fake import mock_iot_audit
 
-UTC = dt.timezone.utc
-HOUR = dt.timedelta(hours=1)
-DAY = dt.timedelta(days=1)
 NOW = dt.datetime(2026, 3, 10, 12, tzinfo=UTC)
 CLIENT_IDS = "CONFLICTING_CLIENT_IDS_CHECK"
 SHARED = "DEVICE_CERTIFICATE_SHARED_CHECK"
@@ -36,10 +33,6 @@ def iot() -> Iterator[Any]:
             backend().set_check_enabled_at(check, None)
         iot.clock = clock
         yield iot
-
-
-def backend() -> Any:
-    return audit_backends[ACCOUNT][REGION]
 
 
 def ms(moment: dt.datetime) -> str:

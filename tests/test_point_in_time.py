@@ -16,19 +16,15 @@ from typing import Any
 
 import pytest
 from certs import make_ca, make_device
-from conftest import ACCOUNT, REGION, ROLE, client
+from conftest import DAY, EXPIRING, POLICY, ROLE, UTC, backend, client
 from freezegun import freeze_time
 
-from iot_audit_fake import audit_backends, mock_iot_audit
+from iot_audit_fake import mock_iot_audit
 
-UTC = dt.timezone.utc
-DAY = dt.timedelta(days=1)
 START = dt.datetime(2026, 3, 1, 12, tzinfo=UTC)
 FIRST_RUN = dt.datetime(2026, 3, 2, tzinfo=UTC)  # daily runs at 00:00 UTC
-EXPIRING = "DEVICE_CERTIFICATE_EXPIRING_CHECK"
 ALIAS_PERMISSIVE = "IOT_ROLE_ALIAS_OVERLY_PERMISSIVE_CHECK"
 ALIAS_UNUSED = "IOT_ROLE_ALIAS_ALLOWS_ACCESS_TO_UNUSED_SERVICES_CHECK"
-POLICY = "IOT_POLICY_OVERLY_PERMISSIVE_CHECK"
 CLIENT_IDS = "CONFLICTING_CLIENT_IDS_CHECK"
 CHECKS = (EXPIRING, ALIAS_PERMISSIVE, ALIAS_UNUSED, POLICY, CLIENT_IDS)
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
@@ -48,10 +44,6 @@ def frozen() -> Iterator[Any]:
     device_pem()
     with mock_iot_audit(), freeze_time(START, tick=False) as clock:
         yield clock
-
-
-def backend() -> Any:
-    return audit_backends[ACCOUNT][REGION]
 
 
 def setup_account(iot: Any) -> None:

@@ -13,8 +13,6 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
-ACCOUNT = "123456789012"
-
 #: A small valid scenario: two things, a certificate expiring in ten days, the expiry check enabled.
 FLEET = """\
 audit_configuration:

@@ -8,11 +8,10 @@ import json
 from typing import Any
 
 import pytest
-from conftest import client
+from conftest import ACCOUNT, client
 
 from iot_audit_fake import ScenarioError, dump_scenario, load_scenario, mock_iot_audit
 
-ACCOUNT = "123456789012"
 REGION = "us-east-1"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/AuditRole"
 POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"}]}

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import client
+from conftest import ACCOUNT, client
 
 from iot_audit_fake import audit_backends, dump_scenario, load_scenario, mock_iot_audit
 from iot_audit_fake.scenario import ScenarioError
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "scenarios" / "observed-fleet.yaml"
-ACCOUNT, REGION = "123456789012", "us-east-1"
+REGION = "us-east-1"
 
 
 def audit(iot: Any, *checks: str) -> dict[str, list[dict[str, Any]]]:

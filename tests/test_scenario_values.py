@@ -13,14 +13,12 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import unvalidated_client
+from conftest import REGION, ROLE, unvalidated_client
 
 from iot_audit_fake import ScenarioError, load_scenario, mock_iot_audit, validate_scenario
 from iot_audit_fake.scenario.source import schema
 from iot_audit_fake.service_model import SERVICE_MODEL
 
-REGION = "eu-west-1"
-ROLE = "arn:aws:iam::123456789012:role/Audit"
 HEX = "ab" * 32
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 from botocore.exceptions import ClientError
-from conftest import client
+from conftest import ACCOUNT, OTHER_ACCOUNT, UTC, client
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
@@ -24,12 +24,10 @@ from cryptography.x509.oid import NameOID
 from iot_audit_fake import ScenarioError, dump_scenario, load_scenario, mock_iot_audit, validate_scenario
 from iot_audit_fake.scenario import DEMO_SCENARIO_PATH
 
-ACCOUNT = "123456789012"  # moto's default account: the top level of a scenario
-OTHER_ACCOUNT = "210987654321"
+# ACCOUNT (moto's default account) is the top level of a scenario.
 REGION = "us-east-1"  # the top level's default region
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/AuditRole"
 MITIGATION_ROLE = f"arn:aws:iam::{ACCOUNT}:role/MitigationRole"
-UTC = dt.timezone.utc
 WIDE_OPEN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}]}
 
 

@@ -19,13 +19,22 @@ from zoneinfo import ZoneInfo
 import freezegun
 import pytest
 import time_machine
-from conftest import ACCOUNT, ALL_CHECKS, NO_RETRIES, REGION, ROLE, assert_error, client, enable
+from conftest import (
+    ACCOUNT,
+    ALL_CHECKS,
+    DAY,
+    LOGGING,
+    NO_RETRIES,
+    POLICY,
+    REGION,
+    ROLE,
+    UTC,
+    assert_error,
+    client,
+    enable,
+)
 
-UTC = dt.timezone.utc
-DAY = dt.timedelta(days=1)
-LOGGING = "LOGGING_DISABLED_CHECK"
 CLIENT_IDS = "CONFLICTING_CLIENT_IDS_CHECK"
-POLICY = "IOT_POLICY_OVERLY_PERMISSIVE_CHECK"
 SCHEDULED = "SCHEDULED_AUDIT_TASK"
 
 

@@ -23,22 +23,15 @@ from urllib.parse import urlsplit
 import boto3.session
 import pytest
 import yaml
-from botocore.config import Config
 from botocore.exceptions import ClientError
-from conftest import AUDIT_TASK_MODEL, assert_error
+from conftest import ACCOUNT, AUDIT_TASK_MODEL, LOG_ROLE, LOGGING, MITIGATION_ROLE, NO_RETRIES, ROLE, assert_error
 
 from iot_audit_fake import audit_backends
 from iot_audit_fake.backend import AuditBackend
 from iot_audit_fake.server import MAX_BODY_BYTES, ThreadedServer
 
-ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "111122223333"
-ROLE = "arn:aws:iam::123456789012:role/Audit"
-MITIGATION_ROLE = "arn:aws:iam::123456789012:role/Mitigation"
-LOG_ROLE = "arn:aws:iam::123456789012:role/IoTLogging"
-LOGGING = "LOGGING_DISABLED_CHECK"
 MITIGATION_TASK_MODEL = "iot::auditmitigationactionstask"
-NO_RETRIES = Config(retries={"total_max_attempts": 1})
 
 
 # -- fixtures and helpers -------------------------------------------------------------------------

@@ -9,12 +9,10 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
+from conftest import NO_RETRIES
 
 from iot_audit_fake.server import ThreadedServer
-
-NO_RETRIES = Config(retries={"total_max_attempts": 1})
 
 
 @pytest.fixture(scope="module")

@@ -16,20 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ACCOUNT, REGION, enable
+from conftest import backend, enable
 from moto.core.base_backend import BaseBackend
 
-from iot_audit_fake import audit_backends, operations
+from iot_audit_fake import operations
 from iot_audit_fake.backend import AuditBackend
 from iot_audit_fake.operations.base import OperationsBase
 from iot_audit_fake.state import AuditState
 
 CHECK = "IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK"
 CODES = ("POLICY_CONTAINS_MQTT_WILDCARDS_IN_DENY_STATEMENT", "TOPIC_FILTERS_INTENDED_TO_DENY_ALLOWED_USING_WILDCARDS")
-
-
-def backend() -> AuditBackend:
-    return audit_backends[ACCOUNT][REGION]
 
 
 def policy(name: str) -> dict[str, Any]:

@@ -2,44 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-import pytest
-from conftest import ACCOUNT, REGION, assert_error, enable
-from freezegun import freeze_time
+from conftest import (
+    BASE,
+    DAY,
+    EXPIRING,
+    IRE,
+    LOGGING,
+    POLICY,
+    RAE,
+    RNF,
+    assert_error,
+    backend,
+    cert,
+    device,
+    enable,
+)
 
-from iot_audit_fake import audit_backends
-
-UTC = dt.timezone.utc
-BASE = dt.datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
-DAY = dt.timedelta(days=1)
-
-EXPIRING = "DEVICE_CERTIFICATE_EXPIRING_CHECK"
 AGE = "DEVICE_CERTIFICATE_AGE_CHECK"
-LOGGING = "LOGGING_DISABLED_CHECK"
-POLICY = "IOT_POLICY_OVERLY_PERMISSIVE_CHECK"
-IRE = ("InvalidRequestException", 400)
-RNF = ("ResourceNotFoundException", 404)
-RAE = ("ResourceAlreadyExistsException", 409)
-
-
-@pytest.fixture
-def frozen():
-    with freeze_time(BASE) as clock:
-        yield clock
-
-
-def backend() -> Any:
-    return audit_backends[ACCOUNT][REGION]
-
-
-def cert(n: int) -> str:
-    return f"{n:064x}"
-
-
-def device(n: int) -> dict[str, str]:
-    return {"deviceCertificateId": cert(n)}
 
 
 def create(iot: Any, n: int = 1, check: str = EXPIRING, **kwargs: Any) -> dict[str, Any]:

@@ -13,10 +13,8 @@ from typing import Any
 import freezegun
 import pytest
 import time_machine
-from conftest import ACCOUNT, NO_RETRIES, REGION, ROLE, assert_error, client, enable
+from conftest import ACCOUNT, LOGGING, NO_RETRIES, REGION, ROLE, UTC, assert_error, client, enable
 
-UTC = dt.timezone.utc
-LOGGING = "LOGGING_DISABLED_CHECK"
 SNS_PARAMS = {"publishFindingToSnsParams": {"topicArn": f"arn:aws:sns:{REGION}:{ACCOUNT}:audit"}}
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from conftest import (
     ALL_CHECKS,
+    LOGGING,
     NO_RETRIES,
     ROLE,
     assert_error,
@@ -18,7 +19,6 @@ from conftest import (
 )
 from freezegun import freeze_time
 
-LOGGING = "LOGGING_DISABLED_CHECK"
 CLIENT_IDS = "CONFLICTING_CLIENT_IDS_CHECK"
 
 

@@ -24,14 +24,13 @@ from typing import Any
 import boto3.session
 import pytest
 import time_machine
-from conftest import client
+from conftest import ROLE, client
 
 from iot_audit_fake import ScenarioError, load_scenario, mock_iot_audit
 from iot_audit_fake.scenario import apply
 from iot_audit_fake.server import ThreadedServer
 
 REGION = "us-east-1"
-ROLE = "arn:aws:iam::123456789012:role/Audit"
 CHECK = "DEVICE_CERTIFICATE_EXPIRING_CHECK"
 WRITERS, ROUNDS, DAYS = 7, 4, 10
 START = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)

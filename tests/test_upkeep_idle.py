@@ -8,15 +8,14 @@ import datetime as dt
 from typing import Any
 
 import boto3
+from conftest import LOGGING, ROLE, UTC
 from freezegun import freeze_time
 
 from iot_audit_fake import audit_backends, mock_iot_audit, upkeep
 from iot_audit_fake.clock import RETENTION
 
-UTC = dt.timezone.utc
 START = dt.datetime(2026, 3, 1, 12, tzinfo=UTC)
 FIRST_RUN = dt.datetime(2026, 3, 2, tzinfo=UTC)  # daily runs at 00:00 UTC
-ROLE = "arn:aws:iam::123456789012:role/Audit"
 MS = dt.timedelta(milliseconds=1)
 
 
@@ -38,10 +37,10 @@ def test_idle_only_when_catching_up_changes_nothing() -> None:
     with mock_iot_audit(), freeze_time(START, tick=False):
         iot = boto3.client("iot", region_name="us-east-1")
         iot.update_account_audit_configuration(
-            roleArn=ROLE, auditCheckConfigurations={"LOGGING_DISABLED_CHECK": {"enabled": True}})
+            roleArn=ROLE, auditCheckConfigurations={LOGGING: {"enabled": True}})
         iot.create_scheduled_audit(scheduledAuditName="nightly", frequency="DAILY",
-                                   targetCheckNames=["LOGGING_DISABLED_CHECK"])
-        iot.start_on_demand_audit_task(targetCheckNames=["LOGGING_DISABLED_CHECK"])  # a task, a finding
+                                   targetCheckNames=[LOGGING])
+        iot.start_on_demand_audit_task(targetCheckNames=[LOGGING])  # a task, a finding
         state = audit_backends["123456789012"]["us-east-1"].state
         assert counts(state) == (1, 1, 0)
         assert idle_then_caught_up(state, START + dt.timedelta(hours=1))  # nothing due: idle
@@ -64,14 +63,14 @@ def test_not_idle_while_a_task_is_in_progress() -> None:
     with mock_iot_audit(), freeze_time(START, tick=False):
         iot = boto3.client("iot", region_name="us-east-1")
         iot.update_account_audit_configuration(
-            roleArn=ROLE, auditCheckConfigurations={"LOGGING_DISABLED_CHECK": {"enabled": True}})
+            roleArn=ROLE, auditCheckConfigurations={LOGGING: {"enabled": True}})
         state = audit_backends["123456789012"]["us-east-1"].state
         assert upkeep.idle(state, START.timestamp())
         from moto.moto_api import state_manager
 
         state_manager.set_transition("iot::audittask", {"progression": "manual", "times": 2})
         try:
-            iot.start_on_demand_audit_task(targetCheckNames=["LOGGING_DISABLED_CHECK"])
+            iot.start_on_demand_audit_task(targetCheckNames=[LOGGING])
             assert not upkeep.idle(state, START.timestamp())
         finally:
             state_manager.unset_transition("iot::audittask")
