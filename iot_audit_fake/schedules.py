@@ -76,6 +76,8 @@ class ScheduledAudit:
     last_run: dt.datetime | None = field(init=False, default=None)
     #: The next run after ``cursor``, kept so that "is anything due?" costs one comparison.
     _next_due: dt.datetime | None = field(init=False, default=None, repr=False, compare=False)
+    #: The same instant in epoch seconds (for the per-call upkeep check, which makes no datetime).
+    _next_due_epoch: float | None = field(init=False, default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.created = self.since
@@ -84,7 +86,7 @@ class ScheduledAudit:
     def restart(self, since: dt.datetime) -> None:
         """Start counting runs afresh after ``since`` (creation, or an update to the timing)."""
         self.since = self.cursor = since
-        self._next_due = None
+        self._next_due = self._next_due_epoch = None
         self.anchor = None
         if self.frequency == "BIWEEKLY":
             self.anchor = self._next_weekday(since)
@@ -122,6 +124,12 @@ class ScheduledAudit:
             self._next_due = self.next_run(self.cursor)
         return self._next_due
 
+    def next_due_epoch(self) -> float:
+        """:meth:`next_due` in epoch seconds."""
+        if self._next_due_epoch is None:
+            self._next_due_epoch = self.next_due().timestamp()
+        return self._next_due_epoch
+
     def due_runs(self, now: dt.datetime, oldest: dt.datetime) -> list[tuple[dt.datetime, dt.datetime | None]]:
         """Runs that fell due up to ``now``, each with the run before it (None for the first ever),
         skipping any older than ``oldest`` (already expired).
@@ -140,7 +148,7 @@ class ScheduledAudit:
             run = self.next_run(run)
         if runs:
             self.cursor = runs[-1][0]
-        self._next_due = run
+        self._next_due, self._next_due_epoch = run, None
         return runs
 
     def signature(self, tags: list[dict[str, str]] | None) -> tuple[Any, ...]:

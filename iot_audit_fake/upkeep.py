@@ -39,7 +39,10 @@ def idle(state: AuditState, at: float) -> bool:
     if state.tasks.starts_before(limit) or state.findings.starts_before(limit) \
             or state.mitigation_tasks.starts_before(limit):
         return False
-    return all(audit.next_due().timestamp() > at + _SLACK for audit in state.scheduled_audits.values())
+    for audit in state.scheduled_audits.values():
+        if audit.next_due_epoch() <= at + _SLACK:
+            return False
+    return True
 
 
 def catch_up(state: AuditState, now: dt.datetime) -> None:
