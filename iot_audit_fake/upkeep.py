@@ -39,10 +39,8 @@ def idle(state: AuditState, at: float) -> bool:
     if state.tasks.starts_before(limit) or state.findings.starts_before(limit) \
             or state.mitigation_tasks.starts_before(limit):
         return False
-    for audit in state.scheduled_audits.values():
-        if audit.next_due_epoch() <= at + _SLACK:
-            return False
-    return True
+    due_by = at + _SLACK
+    return all(audit.next_due_epoch() > due_by for audit in state.scheduled_audits.values())
 
 
 def catch_up(state: AuditState, now: dt.datetime) -> None:
