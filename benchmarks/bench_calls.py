@@ -25,6 +25,7 @@ import boto3
 from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 from moto.core.botocore_stubber import MockRawResponse
+from timing import median_time
 
 from iot_audit_fake import audit_backends, mock_iot_audit, upkeep
 from iot_audit_fake.tasks import ON_DEMAND
@@ -37,14 +38,7 @@ OPEN_POLICY = json.dumps({"Version": "2012-10-17",
 
 
 def median_call(func: Callable[[], Any], calls: int = CALLS) -> float:
-    for _ in range(50):
-        func()
-    times = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_time(func, calls, warmup=50)
 
 
 def canned_client(body: bytes) -> Any:

@@ -18,7 +18,6 @@ import argparse
 import datetime as dt
 import functools
 import os
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -32,6 +31,7 @@ for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", 
     os.environ.setdefault(name, value)
 
 import boto3  # noqa: E402
+from timing import median_time  # noqa: E402
 
 from iot_audit_fake import audit_backends, mock_iot_audit  # noqa: E402
 from iot_audit_fake.checks.engine import Observation  # noqa: E402
@@ -203,17 +203,6 @@ CASES = [
 ]
 
 
-def median(func: Callable[[], Any], calls: int) -> float:
-    for _ in range(10):
-        func()
-    times = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def measure(case: Case, n: int, fraction: float, calls: int, size: int | None) -> tuple[dict[str, Any], int]:
     """Median seconds per call: (client|backend, first|deep) -> time; and how many items match.
 
@@ -231,9 +220,10 @@ def measure(case: Case, n: int, fraction: float, calls: int, size: int | None) -
         out: dict[str, Any] = {"size": size}
         for page, token in (("first", None), ("deep", deep)):
             extra = {"nextToken": token} if token else {}
-            out[f"client {page}"] = median(functools.partial(getattr(iot, case.client_call), **params, **extra,
-                                                             maxResults=size), calls)
-            out[f"backend {page}"] = median(functools.partial(case.backend_call, backend, params, token, size), calls)
+            client_call = functools.partial(getattr(iot, case.client_call), **params, **extra, maxResults=size)
+            out[f"client {page}"] = median_time(client_call, calls)
+            out[f"backend {page}"] = median_time(
+                functools.partial(case.backend_call, backend, params, token, size), calls)
         return out, matching
 
 

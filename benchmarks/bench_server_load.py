@@ -54,6 +54,8 @@ from moto.core.botocore_stubber import MockRawResponse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from timing import run_together
+
 from iot_audit_fake.server import ThreadedServer
 
 ROLE = "arn:aws:iam::123456789012:role/Audit"
@@ -88,14 +90,8 @@ def run_threads(endpoint: str, threads: int, requests: int,
                 errors.append(f"{type(error).__name__}: {error}")
             latencies[index].append(time.perf_counter() - started)
 
-    workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    for thread in workers:
-        thread.start()
-    ready.wait()
-    started = time.perf_counter()
-    for thread in workers:
-        thread.join()
-    return time.perf_counter() - started, sorted(x for per in latencies for x in per), errors
+    elapsed = run_together([threading.Thread(target=worker, args=(i,)) for i in range(threads)], ready)
+    return elapsed, sorted(x for per in latencies for x in per), errors
 
 
 @contextlib.contextmanager
@@ -203,14 +199,7 @@ def raw_rate(endpoint: str, request: tuple[str, str, dict[str, str], bytes], thr
                 failures.append(response.status)
         connection.close()
 
-    workers = [threading.Thread(target=worker) for _ in range(threads)]
-    for thread in workers:
-        thread.start()
-    ready.wait()
-    started = time.perf_counter()
-    for thread in workers:
-        thread.join()
-    elapsed = time.perf_counter() - started
+    elapsed = run_together([threading.Thread(target=worker) for _ in range(threads)], ready)
     assert not failures, failures[:5]
     return threads * requests / elapsed
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import clock, ids
+from .. import clock, ids, tagged
 from ..errors import LimitExceededException, ResourceAlreadyExistsException, ResourceNotFoundException
 from ..mitigation_actions import MitigationAction, action_type
 from ..pagination import after_position, decode_token, take_page
@@ -30,7 +30,7 @@ class MitigationActionOperations(OperationsBase):
         existing = self.state.mitigation_actions.get(action_name)
         arn = self.state.arn(f"mitigationaction/{action_name}")
         if existing is not None:
-            same_tags = self.state.tags.get(arn, {}) == {t["Key"]: t.get("Value", "") for t in tags or []}
+            same_tags = self.state.tags.get(arn, {}) == tagged.as_dict(tags)
             if (existing.role_arn, existing.params) == (role_arn, action_params) and same_tags:
                 return {"actionArn": existing.arn, "actionId": existing.action_id}  # a retry
             raise ResourceAlreadyExistsException(

@@ -110,7 +110,9 @@ class ObservationOperations(OperationsBase):
         """
         if check_name not in CHECKS:
             raise InvalidRequestException(f"Unknown audit check name: {check_name}.")
-        value = None if delay is None else delay if isinstance(delay, dt.timedelta) else dt.timedelta(seconds=delay)
+        value = delay
+        if value is not None and not isinstance(value, dt.timedelta):
+            value = dt.timedelta(seconds=value)
         if value is not None and value < dt.timedelta(0):
             raise InvalidRequestException("A data collection delay cannot be negative.")
         self.state.set_collection_delay(check_name, value)
